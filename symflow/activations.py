@@ -1,0 +1,204 @@
+"""Activation functions, exact as SymPy expressions and compiled for every level.
+
+An :class:`Activation` is a SymPy expression ``σ(z)`` in one symbol, with its derivative ``σ'(z)``
+derived by SymPy. Each is compiled (by walking the expression tree — never ``eval`` of a string)
+into scalar functions for every arithmetic of :mod:`symflow.arith`. An activation is *rational*
+when ``σ`` is a rational function of ``z`` with rational coefficients (or piecewise linear, like
+ReLU); only then does the ``exact`` level (rational arithmetic) apply.
+
+Built-ins: ``tanh``, ``sigmoid`` (1/(1+e^{-z})), ``softplus`` (log(1+e^{z})), ``sin``,
+``identity``, ``square`` (z²), ``cube`` (z³), ``relu`` (max(0, z), with σ'(0) := 0).
+
+A user activation:
+
+>>> import sympy as sp
+>>> z = sp.Symbol("z")
+>>> act = Activation.from_expr("quartic", z**4 / 4 + z, z)
+>>> act.rational, act.derivative_expr
+(True, z**3 + 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy as sp
+
+from .arith import ARITH, Arith
+from .errors import ActivationError
+
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "Z"]
+
+Z = sp.Symbol("z", real=True)
+
+_FUNCS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: "cos",
+          sp.sinh: "sinh", sp.cosh: "cosh", sp.atan: "atan"}
+
+
+def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
+    """Compile ``expr(z)`` into a closure over the scalar arithmetic ``ar``."""
+    if expr == z:
+        return lambda x: x
+    if isinstance(expr, sp.Rational):
+        c = ar.from_rational(expr)
+        return lambda x: c
+    if expr is sp.E:
+        e = ar.fn("exp")
+        return lambda x: e(ar.const(1, 1))
+    if isinstance(expr, sp.Add):
+        parts = [_compile(a, z, ar) for a in expr.args]
+        def add(x):
+            acc = parts[0](x)
+            for p in parts[1:]:
+                acc = acc + p(x)
+            return acc
+        return add
+    if isinstance(expr, sp.Mul):
+        parts = [_compile(a, z, ar) for a in expr.args]
+        def mul(x):
+            acc = parts[0](x)
+            for p in parts[1:]:
+                acc = acc * p(x)
+            return acc
+        return mul
+    if isinstance(expr, sp.Pow):
+        base = _compile(expr.base, z, ar)
+        ex = expr.exp
+        if isinstance(ex, sp.Integer):
+            n = int(ex)
+            if n >= 0:
+                return lambda x: base(x) ** n
+            one = ar.const(1, 1)
+            return lambda x: one / base(x) ** (-n)
+        if ex == sp.Rational(1, 2):
+            sq = ar.fn("sqrt")
+            return lambda x: sq(base(x))
+        if ex == sp.Rational(-1, 2):
+            sq = ar.fn("sqrt")
+            one = ar.const(1, 1)
+            return lambda x: one / sq(base(x))
+        raise ActivationError(f"cannot compile the power {expr} (only integer and ±1/2 exponents)",
+                              expr)
+    if isinstance(expr, sp.Max) and len(expr.args) == 2 and sp.Integer(0) in expr.args:
+        other = [a for a in expr.args if a != 0][0]
+        inner = _compile(other, z, ar)
+        m0 = ar.fn("max0")
+        return lambda x: m0(inner(x))
+    if isinstance(expr, sp.Heaviside):
+        if len(expr.args) < 2 or expr.args[1] != 0:
+            raise ActivationError("use Heaviside(z, 0) (value 0 at 0) in activations", expr)
+        inner = _compile(expr.args[0], z, ar)
+        st = ar.fn("step")
+        return lambda x: st(inner(x))
+    if isinstance(expr, sp.Function) and type(expr) in _FUNCS and len(expr.args) == 1:
+        f = ar.fn(_FUNCS[type(expr)])
+        inner = _compile(expr.args[0], z, ar)
+        return lambda x: f(inner(x))
+    raise ActivationError(
+        f"cannot compile {expr!r} (type {type(expr).__name__}); activations may use + * ** "
+        f"with integer or ±1/2 exponents, rationals, exp, log, tanh, sin, cos, sinh, cosh, atan, "
+        f"Max(0, ·) and Heaviside(·, 0)",
+        expr,
+    )
+
+
+def _is_rational(expr: sp.Expr, z: sp.Symbol) -> bool:
+    for a in sp.preorder_traversal(expr):
+        if isinstance(a, sp.Function) and not isinstance(a, (sp.Max, sp.Heaviside)):
+            return False
+        if isinstance(a, sp.Pow) and not a.exp.is_Integer:
+            return False
+        if isinstance(a, sp.Number) and not a.is_Rational:
+            return False
+        if a.is_NumberSymbol:
+            return False
+        if isinstance(a, sp.Symbol) and a != z:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation σ(z): SymPy expression, derivative, rationality, per-level compiled forms."""
+
+    name: str
+    expr: sp.Expr
+    derivative_expr: sp.Expr
+    rational: bool
+    _compiled: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    @classmethod
+    def from_expr(cls, name: str, expr: Any, z: sp.Symbol | None = None,
+                  derivative: Any = None) -> "Activation":
+        """Build an activation from a SymPy expression ``expr`` in the one symbol ``z``.
+
+        ``derivative`` overrides ``d expr/dz`` (needed for ReLU-like kinks). Strings are refused:
+        pass SymPy objects.
+        """
+        if isinstance(expr, str) or not isinstance(expr, sp.Basic):
+            raise ActivationError(
+                f"activation {name!r}: expected a SymPy expression in one symbol, got {expr!r}", expr)
+        free = expr.free_symbols
+        if z is None:
+            if len(free) != 1:
+                raise ActivationError(
+                    f"activation {name!r}: {expr} must depend on exactly one symbol "
+                    f"(free symbols: {sorted(map(str, free))}); pass it as z", expr)
+            z = next(iter(free))
+        elif not isinstance(z, sp.Symbol) or not free <= {z}:
+            raise ActivationError(
+                f"activation {name!r}: {expr} has free symbols {sorted(map(str, free))} "
+                f"besides {z}", expr)
+        expr = expr.xreplace({z: Z})
+        d = sp.diff(expr, Z) if derivative is None else sp.sympify(derivative).xreplace({z: Z}) \
+            if isinstance(derivative, sp.Basic) else None
+        if d is None:
+            raise ActivationError(f"activation {name!r}: derivative must be a SymPy expression",
+                                  derivative)
+        act = cls(name, expr, d,
+                  _is_rational(expr, Z))
+        act.compiled("mpmath")  # fail now, not inside an integration
+        return act
+
+    def compiled(self, arith: str) -> tuple[Callable, Callable]:
+        """(σ, σ') as scalar functions of the arithmetic named ``arith``."""
+        try:
+            return self._compiled[arith]
+        except KeyError:
+            ar = ARITH[arith]
+            pair = (_compile(self.expr, Z, ar), _compile(self.derivative_expr, Z, ar))
+            self._compiled[arith] = pair
+            return pair
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _builtins() -> dict[str, Activation]:
+    z = Z
+    specs = {
+        "tanh": (sp.tanh(z), None),
+        "sigmoid": (1 / (1 + sp.exp(-z)), None),
+        "softplus": (sp.log(1 + sp.exp(z)), None),
+        "sin": (sp.sin(z), None),
+        "identity": (z, None),
+        "square": (z**2, None),
+        "cube": (z**3, None),
+        "relu": (sp.Max(0, z), sp.Heaviside(z, 0)),
+    }
+    return {n: Activation.from_expr(n, e, z, derivative=d) for n, (e, d) in specs.items()}
+
+
+ACTIVATIONS: dict[str, Activation] = _builtins()
+
+
+def get_activation(act: "str | Activation") -> Activation:
+    """An :class:`Activation` by name, or the activation itself."""
+    if isinstance(act, Activation):
+        return act
+    if isinstance(act, str) and act in ACTIVATIONS:
+        return ACTIVATIONS[act]
+    raise ActivationError(
+        f"unknown activation {act!r}; built-ins are {sorted(ACTIVATIONS)}, or pass "
+        f"Activation.from_expr(name, expr, z)", act)

@@ -1,0 +1,317 @@
+"""Dense linear algebra at each level: rank, Moore–Penrose inverse, projector onto range.
+
+:class:`Mat` wraps one native matrix type per level so that the mathematics is written once:
+
+=========  ====================  =================================================
+level      native type           rank / pseudo-inverse by
+=========  ====================  =================================================
+exact      ``flint.fmpq_mat``    RREF rank factorization D = C F (C: pivot columns,
+                                 F: nonzero RREF rows), D⁺ = Fᵀ(FFᵀ)⁻¹(CᵀC)⁻¹Cᵀ
+ball       ``flint.arb_mat``     certified full row rank (DDᵀ provably invertible):
+                                 D⁺ = Dᵀ(DDᵀ)⁻¹; or full column rank: (DᵀD)⁻¹Dᵀ
+mpmath     ``mpmath.matrix``     SVD, singular values below σ₁·max(m,n)·10^(5−dps) dropped
+float64    ``numpy.ndarray``     numpy SVD (``pinv``/``matrix_rank`` defaults)
+=========  ====================  =================================================
+
+THEORY.md C9: D D⁺ D = D, D⁺ D D⁺ = D⁺, DD⁺ and D⁺D symmetric, Dᵀ(DDᵀ)⁺ = D⁺,
+(DDᵀ)⁺ DDᵀ = P. No pseudo-inverse is ever formed symbolically for a whole network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import flint
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .errors import LevelError, RankError
+from .evidence import Level
+
+__all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "eye", "spd_solve"]
+
+
+def _native(level: Level, rows: Sequence[Sequence[Any]], nrows: int, ncols: int):
+    if level is Level.EXACT:
+        return flint.fmpq_mat(nrows, ncols, [flint.fmpq(v) if not isinstance(v, flint.fmpq) else v
+                                             for r in rows for v in r])
+    if level is Level.BALL:
+        return flint.arb_mat(nrows, ncols, [flint.arb(v) if not isinstance(v, flint.arb) else v
+                                            for r in rows for v in r])
+    if level is Level.MPMATH:
+        m = mpmath.matrix(nrows, ncols)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                m[i, j] = v
+        return m
+    return np.array(rows, dtype=np.float64).reshape(nrows, ncols)
+
+
+class Mat:
+    """A matrix at one level, with ``@``, ``+``, ``-``, scalar ``*``, ``.T`` and ``max_abs``."""
+
+    __slots__ = ("level", "data", "shape")
+
+    def __init__(self, level: Level, data: Any, shape: tuple[int, int] | None = None) -> None:
+        self.level = level
+        self.data = data
+        if shape is None:
+            if level is Level.FLOAT64:
+                shape = data.shape
+            elif level is Level.MPMATH:
+                shape = (data.rows, data.cols)
+            else:
+                shape = (data.nrows(), data.ncols())
+        self.shape = shape
+
+    @classmethod
+    def from_rows(cls, level: Level, rows: Sequence[Sequence[Any]], ncols: int | None = None
+                  ) -> "Mat":
+        rows = [list(r) for r in rows]
+        nrows = len(rows)
+        if ncols is None:
+            ncols = len(rows[0]) if rows else 0
+        return cls(level, _native(level, rows, nrows, ncols), (nrows, ncols))
+
+    @classmethod
+    def column(cls, level: Level, values: Sequence[Any]) -> "Mat":
+        return cls.from_rows(level, [[v] for v in values], 1)
+
+    def _wrap(self, data) -> "Mat":
+        return Mat(self.level, data)
+
+    def __matmul__(self, other: "Mat") -> "Mat":
+        if self.level is Level.FLOAT64:
+            return self._wrap(self.data @ other.data)
+        return self._wrap(self.data * other.data)
+
+    def __add__(self, other: "Mat") -> "Mat":
+        return self._wrap(self.data + other.data)
+
+    def __sub__(self, other: "Mat") -> "Mat":
+        return self._wrap(self.data - other.data)
+
+    def __neg__(self) -> "Mat":
+        return self._wrap(-self.data)
+
+    def __mul__(self, scalar: Any) -> "Mat":
+        return self._wrap(self.data * scalar)
+
+    __rmul__ = __mul__
+
+    @property
+    def T(self) -> "Mat":
+        if self.level is Level.FLOAT64:
+            return self._wrap(self.data.T)
+        if self.level is Level.MPMATH:
+            return self._wrap(self.data.T)
+        return self._wrap(self.data.transpose())
+
+    def __getitem__(self, ij):
+        return self.data[ij]
+
+    def tolist(self) -> list[list[Any]]:
+        m, n = self.shape
+        return [[self.data[i, j] for j in range(n)] for i in range(m)]
+
+    def entries(self) -> list[Any]:
+        return [v for r in self.tolist() for v in r]
+
+    def max_abs(self) -> Any:
+        """max |entry|: exact rational, certified upper bound (arb), mpf, or float."""
+        vals = self.entries()
+        if not vals:
+            return 0
+        if self.level is Level.EXACT:
+            return max(abs(v) for v in vals)
+        if self.level is Level.BALL:
+            return max((v.abs_upper() for v in vals), key=lambda b: b.mid())
+        if self.level is Level.MPMATH:
+            return max(abs(v) for v in vals)
+        return float(np.max(np.abs(self.data)))
+
+    def is_zero(self) -> bool:
+        """Exactly zero (exact), or every ball contains zero (ball), or all entries == 0."""
+        if self.level is Level.BALL:
+            return all(v.contains(0) for v in self.entries())
+        return all(v == 0 for v in self.entries())
+
+    def submatrix(self, rows: Sequence[int] | None = None, cols: Sequence[int] | None = None
+                  ) -> "Mat":
+        m, n = self.shape
+        rows = range(m) if rows is None else rows
+        cols = range(n) if cols is None else cols
+        return Mat.from_rows(self.level, [[self.data[i, j] for j in cols] for i in rows], len(cols))
+
+    def inv(self) -> "Mat":
+        """Inverse of a square matrix; RankError if singular (or not certifiably invertible)."""
+        try:
+            if self.level is Level.FLOAT64:
+                return self._wrap(np.linalg.inv(self.data))
+            if self.level is Level.MPMATH:
+                return self._wrap(mpmath.inverse(self.data))
+            return self._wrap(self.data.inv())
+        except (ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            raise RankError(f"{self.shape[0]}×{self.shape[1]} matrix is singular at level "
+                            f"{self.level.value} ({exc})") from None
+
+    def __repr__(self) -> str:
+        return f"Mat({self.level.value}, {self.shape[0]}×{self.shape[1]})"
+
+
+def eye(level: Level, n: int) -> Mat:
+    one, zero = ((1, 0) if level is not Level.MPMATH else (mpmath.mpf(1), mpmath.mpf(0)))
+    return Mat.from_rows(level, [[one if i == j else zero for j in range(n)] for i in range(n)], n)
+
+
+@dataclass(frozen=True)
+class RankInfo:
+    """Rank of a matrix with its evidence.
+
+    ``certain`` is True for exact ranks and certified ball ranks; for mpmath/float64 the rank is
+    numerical: ``singular_values`` and the cut-off ``threshold`` are kept.
+    """
+
+    rank: int
+    shape: tuple[int, int]
+    level: Level
+    certain: bool
+    singular_values: tuple = ()
+    threshold: Any = None
+
+    @property
+    def full_row_rank(self) -> bool:
+        return self.rank == self.shape[0]
+
+    @property
+    def smallest_singular_value(self) -> Any:
+        return self.singular_values[-1] if self.singular_values else None
+
+
+def _mp_svd(A: Mat, dps: int):
+    with mpmath.workdps(dps):
+        U, S, V = mpmath.svd_r(A.data, full_matrices=False, compute_uv=True)
+    return U, [S[i] for i in range(len(S))], V
+
+
+def _mp_threshold(svals, shape, dps):
+    smax = max(svals) if svals else mpmath.mpf(0)
+    return smax * max(shape) * mpmath.mpf(10) ** (5 - dps)
+
+
+def rank_info(A: Mat, dps: int = 30) -> RankInfo:
+    """Rank of ``A`` at its level (see module docstring for the method at each level)."""
+    m, n = A.shape
+    if A.level is Level.EXACT:
+        return RankInfo(A.data.rank(), (m, n), A.level, True)
+    if A.level is Level.BALL:
+        for G in ((A @ A.T) if m <= n else (A.T @ A),):
+            try:
+                G.inv()
+                return RankInfo(min(m, n), (m, n), A.level, True)
+            except RankError:
+                pass
+        raise RankError(
+            f"cannot certify the rank of a {m}×{n} matrix with balls (it may be rank-deficient); "
+            f"use level 'exact' (rational networks) or 'mpmath'")
+    if A.level is Level.MPMATH:
+        with mpmath.workdps(dps):
+            _, S, _ = _mp_svd(A, dps)
+            S = sorted(S, reverse=True)
+            thr = _mp_threshold(S, (m, n), dps)
+            r = sum(1 for s in S if s > thr)
+        return RankInfo(r, (m, n), A.level, False, tuple(S), thr)
+    S = np.linalg.svd(A.data, compute_uv=False)
+    thr = (S.max() if S.size else 0.0) * max(m, n) * np.finfo(np.float64).eps
+    return RankInfo(int(np.sum(S > thr)), (m, n), A.level, False, tuple(float(s) for s in S),
+                    float(thr))
+
+
+def _exact_rank_factorization(A: Mat) -> tuple[Mat, Mat]:
+    R, r = A.data.rref()
+    m, n = A.shape
+    pivots = []
+    for i in range(r):
+        for j in range(n):
+            if R[i, j] != 0:
+                pivots.append(j)
+                break
+    C = A.submatrix(cols=pivots)
+    F = Mat(Level.EXACT, R).submatrix(rows=range(r))
+    return C, F
+
+
+def pinv(A: Mat, dps: int = 30) -> Mat:
+    """Moore–Penrose inverse A⁺ (K × QN for A = D), at A's level."""
+    m, n = A.shape
+    if A.level is Level.EXACT:
+        if A.data.rank() == 0:
+            return Mat.from_rows(Level.EXACT, [[0] * m for _ in range(n)], m)
+        C, F = _exact_rank_factorization(A)
+        return F.T @ (F @ F.T).inv() @ (C.T @ C).inv() @ C.T
+    if A.level is Level.BALL:
+        info = rank_info(A, dps)  # raises RankError when not certifiable
+        if m <= n:
+            return A.T @ (A @ A.T).inv()
+        return (A.T @ A).inv() @ A.T
+    if A.level is Level.MPMATH:
+        with mpmath.workdps(dps):
+            U, S, V = _mp_svd(A, dps)
+            thr = _mp_threshold(S, (m, n), dps)
+            r = len(S)
+            Sp = mpmath.matrix(r, r)
+            for i, s in enumerate(S):
+                Sp[i, i] = 1 / s if s > thr else 0
+            return Mat(Level.MPMATH, V.T * Sp * U.T)
+    return Mat(Level.FLOAT64, np.linalg.pinv(A.data))
+
+
+def projector(A: Mat, dps: int = 30) -> Mat:
+    """P = A A⁺, the orthogonal projector onto range(A), computed independently of :func:`pinv`
+    where possible: exact level from a basis C of the column space, P = C(CᵀC)⁻¹Cᵀ."""
+    if A.level is Level.EXACT:
+        m = A.shape[0]
+        if A.data.rank() == 0:
+            return Mat.from_rows(Level.EXACT, [[0] * m for _ in range(m)], m)
+        C, _ = _exact_rank_factorization(A)
+        return C @ (C.T @ C).inv() @ C.T
+    if A.level is Level.MPMATH:
+        with mpmath.workdps(dps):
+            U, S, _ = _mp_svd(A, dps)
+            thr = _mp_threshold(S, A.shape, dps)
+            cols = [j for j, s in enumerate(S) if s > thr]
+            Ur = Mat(Level.MPMATH, U).submatrix(cols=cols)
+            return Ur @ Ur.T
+    return A @ pinv(A, dps)
+
+
+def spd_solve(G: list[list[Any]], b: list[Any]) -> list[Any]:
+    """Solve G u = b for a symmetric positive definite G (plain lists, any field with sqrt-free
+    LDLᵀ arithmetic: mpf, fmpq, arb, float). Raises RankError on a non-positive pivot."""
+    n = len(b)
+    L = [[None] * n for _ in range(n)]
+    d = [None] * n
+    for j in range(n):
+        s = G[j][j]
+        for k in range(j):
+            s = s - L[j][k] * L[j][k] * d[k]
+        if not s > 0:
+            raise RankError(f"NTK is not positive definite (pivot {j} = {s})", rank=j, expected=n)
+        d[j] = s
+        for i in range(j + 1, n):
+            t = G[i][j]
+            for k in range(j):
+                t = t - L[i][k] * L[j][k] * d[k]
+            L[i][j] = t / s
+    y = list(b)
+    for i in range(n):
+        for k in range(i):
+            y[i] = y[i] - L[i][k] * y[k]
+    for i in range(n):
+        y[i] = y[i] / d[i]
+    for i in range(n - 1, -1, -1):
+        for k in range(i + 1, n):
+            y[i] = y[i] - L[k][i] * y[k]
+    return y

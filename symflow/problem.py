@@ -1,0 +1,254 @@
+"""A training problem: network + exact inputs + exact targets + loss.
+
+``Problem(network, inputs, targets, loss)`` stacks the outputs on the N training inputs as
+x[θ] = (x_1[θ], …, x_N[θ]) ∈ R^{QN} (sample-major) and exposes, exactly (SymPy):
+
+* ``params`` — θ, the K parameter symbols;
+* ``outputs`` — x[θ], a QN × 1 Matrix;
+* ``jacobian`` — D = ∂x/∂θ, QN × K (paper (2.12)), by layer-wise backpropagation;
+* ``ntk`` — D Dᵀ, QN × QN;
+* ``cost_expr`` / ``grad_expr`` — C[x] and ∇ₓC in the output symbols ``x_symbols``.
+
+and, at a point θ, :meth:`Problem.at` evaluates x, D, ∇ₓC and C at one arithmetic level
+(exact rationals, Arb balls, mpmath, float64) as :class:`PointData`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Sequence
+
+import flint
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .arith import get_arith, working_precision
+from .errors import DataError, LevelError, ParameterError
+from .evidence import Level
+from .linalg import Mat
+from .losses import Loss, get_loss
+from .networks import MLP
+from .numbers import to_rational, to_rational_matrix
+
+__all__ = ["Problem", "PointData", "random_rational_point"]
+
+_LEVEL_ARITH = {Level.EXACT: "exact", Level.BALL: "ball", Level.MPMATH: "mpmath",
+                Level.FLOAT64: "float64"}
+
+
+@dataclass(frozen=True)
+class PointData:
+    """x, D, ∇ₓC, C and y at one point θ, at one level (``dps`` digits; None for exact)."""
+
+    level: Level
+    dps: int | None
+    theta: tuple
+    x: Mat          # QN × 1
+    D: Mat          # QN × K
+    grad: Mat       # QN × 1, ∇ₓC
+    y: Mat          # QN × 1
+    cost: Any
+
+
+class Problem:
+    """Network + exact data + loss; see the module docstring."""
+
+    def __init__(self, network: MLP, inputs: Any, targets: Any, loss: "str | Loss" = "l2",
+                 name: str | None = None) -> None:
+        if not isinstance(network, MLP):
+            raise DataError(f"network must be built with symflow.mlp(...), got {network!r}", network)
+        self.network = network
+        self.loss = get_loss(loss)
+        M, Q = network.input_dim, network.output_dim
+        self.inputs = to_rational_matrix(inputs, "inputs", ncols=M)
+        self.targets = to_rational_matrix(targets, "targets", ncols=Q, nrows=len(self.inputs))
+        self.loss.validate_targets(self.targets)
+        self.name = name or f"{network.describe()} on N={len(self.inputs)}, {self.loss.name}"
+
+    # ---- sizes ------------------------------------------------------------------------
+    @property
+    def N(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def Q(self) -> int:
+        return self.network.output_dim
+
+    @property
+    def M(self) -> int:
+        return self.network.input_dim
+
+    @property
+    def K(self) -> int:
+        return self.network.num_params
+
+    @property
+    def QN(self) -> int:
+        return self.Q * self.N
+
+    @property
+    def overparametrized(self) -> bool:
+        """K ≥ QN, necessary for rank D = QN."""
+        return self.K >= self.QN
+
+    @property
+    def rational(self) -> bool:
+        """True when x[θ] and ∇ₓC are rational in θ (exact level applies)."""
+        return self.network.activation.rational and self.loss.rational
+
+    @property
+    def strongest_level(self) -> Level:
+        """exact for rational problems, else ball."""
+        return Level.EXACT if self.rational else Level.BALL
+
+    @property
+    def y_flat(self) -> list[sp.Rational]:
+        return [v for row in self.targets for v in row]
+
+    def __repr__(self) -> str:
+        return f"Problem({self.name!r}, K={self.K}, QN={self.QN})"
+
+    # ---- exact symbolic objects ----------------------------------------------------------
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        return self.network.params
+
+    @cached_property
+    def _symbolic(self) -> tuple[list, list[list]]:
+        return self.network.evaluate(list(self.params), self.inputs, "sympy", jacobian=True)
+
+    @cached_property
+    def outputs(self) -> sp.Matrix:
+        """x[θ] as a QN × 1 SymPy Matrix (sample-major)."""
+        return sp.Matrix(self.QN, 1, self.network.evaluate(list(self.params), self.inputs,
+                                                           "sympy", jacobian=False)[0])
+
+    @cached_property
+    def jacobian(self) -> sp.Matrix:
+        """D = ∂x/∂θ, QN × K, exact (layer-wise chain rule with shared subexpressions)."""
+        return sp.Matrix(self.QN, self.K, [v for r in self._symbolic[1] for v in r])
+
+    @cached_property
+    def ntk(self) -> sp.Matrix:
+        """The neural tangent kernel D Dᵀ, QN × QN, exact (unexpanded)."""
+        ar = get_arith("sympy")
+        rows = self._symbolic[1]
+        n = self.QN
+        G = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                G[i][j] = G[j][i] = ar.dot(rows[i], rows[j])
+        return sp.Matrix(G)
+
+    @cached_property
+    def x_symbols(self) -> sp.Matrix:
+        """Output symbols x_{j}_{q} (QN × 1) in which the loss is written."""
+        return sp.Matrix(self.QN, 1, [sp.Symbol(f"x_{j + 1}_{q + 1}", real=True)
+                                      for j in range(self.N) for q in range(self.Q)])
+
+    @cached_property
+    def cost_expr(self) -> sp.Expr:
+        """C[x] exactly, in ``x_symbols``."""
+        return self.loss.cost(list(self.x_symbols), self.y_flat, self.N, self.Q,
+                              get_arith("sympy"))
+
+    @cached_property
+    def grad_expr(self) -> sp.Matrix:
+        """∇ₓC exactly, in ``x_symbols`` (QN × 1)."""
+        return sp.Matrix(self.QN, 1, self.loss.grad(list(self.x_symbols), self.y_flat, self.N,
+                                                    self.Q, get_arith("sympy")))
+
+    # ---- points ----------------------------------------------------------------------------
+    def convert_theta(self, theta: Sequence[Any], level: "Level | str") -> list:
+        """θ as scalars of ``level`` (call inside :func:`~symflow.arith.working_precision`)."""
+        level = Level.parse(level)
+        try:
+            return self._convert_theta(theta, level)
+        except DataError as exc:
+            if isinstance(exc, ParameterError):
+                raise
+            raise ParameterError(str(exc), exc.value) from None
+
+    def _convert_theta(self, theta: Sequence[Any], level: Level) -> list:
+        if isinstance(theta, (str, bytes)) or not hasattr(theta, "__len__"):
+            raise ParameterError(f"θ must be a sequence of {self.K} numbers, got {theta!r}", theta)
+        theta = list(theta)
+        if len(theta) != self.K:
+            raise ParameterError(
+                f"θ has {len(theta)} entries but {self.network.describe()} has K = {self.K} "
+                f"parameters", len(theta))
+        if level is Level.MPMATH:
+            out = []
+            for i, v in enumerate(theta):
+                if isinstance(v, mpmath.mpf):
+                    if not mpmath.isfinite(v):
+                        raise ParameterError(f"θ[{i}] = {v} is not finite", v)
+                    out.append(+v)
+                else:
+                    r = to_rational(v, f"θ[{i}]")
+                    out.append(mpmath.mpf(int(r.p)) / int(r.q))
+            return out
+        if level is Level.FLOAT64:
+            out = []
+            for i, v in enumerate(theta):
+                try:
+                    f = float(v)
+                except (TypeError, ValueError):
+                    f = float(to_rational(v, f"θ[{i}]"))
+                if not np.isfinite(f):
+                    raise ParameterError(f"θ[{i}] = {v} is not finite", v)
+                out.append(f)
+            return out
+        ar = get_arith(_LEVEL_ARITH[level])
+        return [ar.from_rational(to_rational(v, f"θ[{i}]")) for i, v in enumerate(theta)]
+
+    def at(self, theta: Sequence[Any], level: "Level | str | None" = None, dps: int = 30
+           ) -> PointData:
+        """x, D, ∇ₓC, C at θ. ``level`` defaults to :attr:`strongest_level`.
+
+        For ``ball`` and ``mpmath`` the values are computed at ``dps`` digits; later
+        arithmetic on them should run inside ``working_precision(dps)``.
+        """
+        level = self.strongest_level if level is None else Level.parse(level)
+        if level is Level.EXACT and not self.network.activation.rational:
+            raise LevelError(
+                f"level 'exact' needs a rational activation; {self.network.activation.name!r} is "
+                f"transcendental: use 'ball' or 'mpmath'", level.value)
+        if level is Level.EXACT and not self.loss.rational:
+            raise LevelError(
+                f"level 'exact' needs a rational loss; {self.loss.name!r} involves exp/log: use "
+                f"'ball' or 'mpmath'", level.value)
+        with working_precision(dps):
+            th = self.convert_theta(theta, level)
+            if level is Level.FLOAT64:
+                x, D = self.network.evaluate_float64(np.array(th), np.array(
+                    [[float(v) for v in r] for r in self.inputs]))
+                xs, rows = list(x), D
+            else:
+                ar = get_arith(_LEVEL_ARITH[level])
+                inputs = [[ar.from_rational(v) for v in r] for r in self.inputs]
+                xs, rows = self.network.evaluate(th, inputs, ar)
+            ar = get_arith(_LEVEL_ARITH[level])
+            y = [ar.from_rational(v) for v in self.y_flat]
+            g = self.loss.grad(xs, y, self.N, self.Q, ar)
+            c = self.loss.cost(xs, y, self.N, self.Q, ar)
+            Dm = Mat(level, rows) if level is Level.FLOAT64 else Mat.from_rows(level, rows, self.K)
+            return PointData(level, None if level is Level.EXACT else dps, tuple(th),
+                             Mat.column(level, xs), Dm, Mat.column(level, g),
+                             Mat.column(level, y), c)
+
+
+def random_rational_point(K: int, seed: int | random.Random = 0, scale: int = 1,
+                          denominator: int = 8) -> list[Fraction]:
+    """K random rationals p/q with |p/q| ≤ scale and q ≤ ``denominator`` (reproducible)."""
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    out = []
+    for _ in range(K):
+        q = rng.randint(1, denominator)
+        p = rng.randint(-scale * q, scale * q)
+        out.append(Fraction(p, q))
+    return out
