@@ -16,6 +16,7 @@ from .losses import CrossEntropy, L2, get_loss
 from .networks import MLP, mlp
 from .problem import PointData, Problem, random_rational_point
 from .timechange import Derivation, derive_time_change
+from .integrate import Trajectory, integrate
 from .arith import working_precision
 
 __version__ = "0.1.0"
@@ -30,6 +31,8 @@ __all__ = [
     "CompiledField",
     # time change
     "Derivation", "derive_time_change",
+    # integration
+    "integrate", "Trajectory",
     # verdicts
     "Level", "Status", "Evidence", "Verdict",
     # errors
