@@ -150,8 +150,7 @@ class CompiledField:
         net = problem.network
         self._net = net
         if arith == "mpmath":
-            self._inputs = [[mpmath.mpf(int(v.p)) / int(v.q) for v in r] for r in problem.inputs]
-            self._y = [mpmath.mpf(int(v.p)) / int(v.q) for v in problem.y_flat]
+            self._by_prec: dict[int, tuple[list, list]] = {}  # data rounded at each precision
         else:
             self._inputs = np.array([[float(v) for v in r] for r in problem.inputs])
             self._y = np.array([float(v) for v in problem.y_flat])
@@ -165,8 +164,18 @@ class CompiledField:
             return self._net.evaluate_float64(np.asarray(theta, dtype=float), self._inputs,
                                               jacobian)
         if self.arith == "mpmath":
-            # inputs were converted at construction precision; re-round to current precision
-            return self._net.evaluate(list(theta), self._inputs, self._ar, jacobian)
+            return self._net.evaluate(list(theta), self._data()[0], self._ar, jacobian)
+
+    def _data(self) -> tuple[list, list]:
+        """Inputs and targets rounded at the *current* mpmath precision (cached per precision)."""
+        if self.arith != "mpmath":
+            return self._inputs, self._y
+        prec = mpmath.mp.prec
+        if prec not in self._by_prec:
+            conv = lambda v: mpmath.mpf(int(v.p)) / int(v.q)
+            self._by_prec[prec] = ([[conv(v) for v in r] for r in self.problem.inputs],
+                                   [conv(v) for v in self.problem.y_flat])
+        return self._by_prec[prec]
 
     def outputs(self, theta):
         return self.evaluate(theta, jacobian=False)[0]
@@ -178,7 +187,7 @@ class CompiledField:
         p = self.problem
         if self.arith == "float64":
             return np.array(p.loss.grad(list(x), list(self._y), p.N, p.Q, self._ar), dtype=float)
-        return p.loss.grad(x, self._y, p.N, p.Q, self._ar)
+        return p.loss.grad(x, self._data()[1], p.N, p.Q, self._ar)
 
     @staticmethod
     def _gram(D):

@@ -371,8 +371,18 @@ class FixedPointField:
     def field(self, theta) -> list:
         """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), g = ∇ₓC."""
         P = mp.prec + _FIX_GUARD
+        return self._out(self._field_fix(self._in(theta, P), P), P, negate=True)
+
+    def field_raw(self, theta_raw) -> list:
+        """:meth:`field` on raw mpf value tuples (the engine's raw protocol)."""
+        P = mp.prec + _FIX_GUARD
+        prec = mp.prec
+        return [from_man_exp(-v, -P, prec, _RND)
+                for v in self._field_fix([_fix(v, P) for v in theta_raw], P)]
+
+    def _field_fix(self, th, P):
         _, y, a = self._c(P)
-        Ws, acts, ders, xs = self._forward(self._in(theta, P), P)
+        Ws, acts, ders, xs = self._forward(th, P)
         deltas = self._deltas(Ws, ders, P)
         if self._l2:
             N = self.N
@@ -394,15 +404,45 @@ class FixedPointField:
             else:
                 one = 1 << P
                 u = [((one - a) * gi + a * hi) >> P for gi, hi in zip(g, h)]
-        return self._out(self._DT(u, acts, deltas, P), P, negate=True)
+        return self._DT(u, acts, deltas, P)
 
     def line_field(self, theta, w) -> list:
         """dθ/dt = D⁺w = DᵀG⁻¹w (C6, w = y − x(0); mpf list)."""
         P = mp.prec + _FIX_GUARD
-        Ws, acts, ders, _ = self._forward(self._in(theta, P), P)
+        return self._out(self._line_fix(self._in(theta, P), w, P), P)
+
+    def line_field_raw(self, theta_raw, w) -> list:
+        """:meth:`line_field` on raw mpf value tuples (the engine's raw protocol)."""
+        P = mp.prec + _FIX_GUARD
+        prec = mp.prec
+        return [from_man_exp(v, -P, prec, _RND)
+                for v in self._line_fix([_fix(v, P) for v in theta_raw], w, P)]
+
+    def _line_fix(self, th, w, P):
+        Ws, acts, ders, _ = self._forward(th, P)
         deltas = self._deltas(Ws, ders, P)
         h = self._solve(self._gram(acts, deltas, P), [_fix(v._mpf_, P) for v in w], P)
-        return self._out(self._DT(h, acts, deltas, P), P)
+        return self._DT(h, acts, deltas, P)
+
+
+class _EngineField:
+    """f(t, θ) for :func:`symflow.odes.solve_ivp_mp`, with its raw-tuple fast protocol."""
+
+    raw_mpf = True
+
+    def __init__(self, ff: FixedPointField, w=None) -> None:
+        self.ff = ff
+        self.w = w
+
+    def __call__(self, t, theta):
+        if self.w is None:
+            return self.ff.field(theta)
+        return self.ff.line_field(theta, self.w)
+
+    def raw(self, t, theta_raw):
+        if self.w is None:
+            return self.ff.field_raw(theta_raw)
+        return self.ff.line_field_raw(theta_raw, self.w)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -735,12 +775,7 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
         return finish("rank_loss", msg, mpf(0), mpf(0), [mpf(0)], [th_start], stats,
                       lambda t: _dense_single(t, th_start))
 
-    if tv == "t":
-        def f(t, theta):
-            return ff.line_field(theta, w)
-    else:
-        def f(t, theta):
-            return ff.field(theta)
+    f = _EngineField(ff, w if tv == "t" else None)
 
     def monitor(t, theta):
         ratio = check(theta)

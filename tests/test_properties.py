@@ -156,11 +156,14 @@ def test_c1_full_rank_ball(case):
         assert mpmath.mpf(bound.mid()) <= tol(Dm, pd.grad.max_abs().mid(), kpow=4), (case, bound)
 
 
-# ---- C2: any generalized inverse A gives x' = −P∇ₓC ----------------------------------------
+# ---- C2: generalized inverses A = (DDᵀ)⁺ + (I − P)B give x' = −P∇ₓC -------------------------
+# Not *every* generalized inverse does: x' = −DDᵀA g is −Pg only when DDᵀA is the orthogonal
+# projector. symflow.claims refutes THEORY.md's "for any A" at rank-deficient points (see the
+# README's findings); this property covers the family for which the statement holds.
 @given(cases(activations=RATIONAL_ACTIVATIONS), st.data())
 @examples(*EXACT_ANY, data=None)
 def test_c2_generalized_inverse_exact(case, data):
-    """A = (DDᵀ)⁺ + (I − P)B (any rational B) satisfies DDᵀ A DDᵀ = DDᵀ, and −DᵀA∇ₓC induces
+    """A = (DDᵀ)⁺ + (I − P)B (any rational B; then DᵀA = D⁺) satisfies DDᵀ A DDᵀ = DDᵀ, and −DᵀA∇ₓC induces
     x' = −P∇ₓC exactly; the library's adapted field agrees with the closed form."""
     pd = case.at("exact")
     D, g = pd.D, pd.grad
