@@ -18,10 +18,13 @@ from .problem import PointData, Problem, random_rational_point
 from .timechange import Derivation, derive_time_change
 from .integrate import Trajectory, integrate
 from .arith import working_precision
+from . import problems, claims  # noqa: E402  (the catalogue and the claims, as sf.problems / sf.claims)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    # submodules
+    "problems", "claims",
     # networks and problems
     "mlp", "MLP", "Activation", "ACTIVATIONS", "get_activation",
     "Problem", "PointData", "random_rational_point", "L2", "CrossEntropy", "get_loss",
