@@ -102,15 +102,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list() -> int:
-    from .claims import CLAIMS, MISSING_MODULES
+    from .claims import CLAIMS
     from .claims.registry import _claim_sort_key
     from .problems import catalogue
     print("claims:")
     for cid in sorted(CLAIMS, key=_claim_sort_key):
         c = CLAIMS[cid]
-        print(f"  {cid:4s} {c.title} [{c.paper_ref}; {c.scope}; {len(c.checks)} check(s)]")
-    if MISSING_MODULES:
-        print(f"  (claim modules not present: {', '.join(MISSING_MODULES)})")
+        print(f"  {cid:10s} {c.title} [{c.paper_ref}; {c.scope}; {len(c.checks)} check(s)]")
     print("problems:")
     for e in catalogue():
         p = e.problem

@@ -536,6 +536,20 @@ class Trajectory:
 
     def _theta_work(self, time):
         tt = self._time(time)
+        if self.arith != "float64":
+            # a time equal to an end of the span up to the rounding of its own precision
+            # (e.g. t_end·1 computed at fewer digits) is that end
+            with mp.workdps(self.stats.get("work_dps", self.dps) + 5):
+                slack = mpf(10) ** (-self.dps) * max(1, abs(self.t_end))
+                if self.t_end < tt <= self.t_end + slack:
+                    tt = +self.t_end
+                elif -slack <= tt < 0:
+                    tt = mpf(0)
+            if tt > self.t_end:
+                raise IntegrationError(
+                    f"time {mpmath.nstr(tt, 17)} is outside the integrated span [0, "
+                    f"{mpmath.nstr(self.t_end, 17)}] (status {self.status!r}: {self.message})",
+                    time=tt)
         if self.arith == "float64":
             lo, hi = 0.0, float(self.t_end)
             tf = float(tt)
@@ -617,7 +631,7 @@ def _to_mpf(x, what):
 def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
               s_end: Any = None, t_end: Any = None, dps: int = 30, rtol: Any = None,
               rank_loss: str = "stop", arith: str = "mpmath", confirm: bool = False,
-              progress: Any = None) -> Trajectory:
+              progress: Any = None, max_steps: int = 100_000) -> Trajectory:
     """Integrate a flow of THEORY.md from θ(0) = ``theta0`` (see the module docstring).
 
     ``field``: ``"standard"``, ``"adapted"`` or α ∈ [0, 1]. Exactly one of ``s_end`` (flow time)
@@ -626,6 +640,8 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
     ``"stop"`` (status "rank_loss" at the time G becomes too ill-conditioned) or ``"pinv"``
     (continue with G⁺: the constrained flow). ``confirm=True`` runs :meth:`Trajectory.confirm`.
     ``progress``: None (silent), True (:class:`~symflow.progress.TextProgress`) or an object.
+    ``max_steps``: accepted steps at most (mpmath); past it the status is ``"failed"`` and the
+    trajectory ends at the last accepted step — a bound for flows whose D⁺ blows up.
     """
     if not isinstance(problem, Problem):
         raise DataError(f"problem must be a symflow.Problem, got {problem!r}", problem)
@@ -662,8 +678,10 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
                                      (tv == "s" or end <= 1)):
         raise DataError(f"{tv}_end = {end} must be finite, ≥ 0 (and ≤ 1 for t_end)", end)
     prog = make_progress(progress)
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise DataError(f"max_steps must be a positive integer, got {max_steps!r}", max_steps)
     options = dict(theta0=list(theta0), field=field, s_end=s_end, t_end=t_end,
-                   rank_loss=rank_loss, progress=progress)
+                   rank_loss=rank_loss, progress=progress, max_steps=max_steps)
     if arith == "float64":
         traj = _run_float64(problem, theta0, alpha, tv, end, rtol, rank_loss, prog, options)
     else:
@@ -755,8 +773,10 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
             return Trajectory(
                 problem=problem, field=options["field"], alpha=alpha, time_variable=tv, dps=dps,
                 arith="mpmath", status=status, message=message,
-                stop_time=None if stop_time is None else +stop_time, t_end=+t_reached,
-                t_requested=+end_v, times=[+t for t in times],
+                # step times keep the engine's working precision: dense output is asked for
+                # them exactly (t_end rounded to dps could lie just past the last step)
+                stop_time=None if stop_time is None else +stop_time, t_end=t_reached,
+                t_requested=+end_v, times=list(times),
                 thetas=[[+v for v in th] for th in thetas],
                 x0=[+v for v in x0_out], y=[+v for v in yv], stats=stats,
                 min_ntk_eigenvalue=+track["min_lam"],
@@ -786,7 +806,7 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
     with mp.workdps(work_dps):
         span = mpf(end_v)
     sol = solve_ivp_mp(f, 0, th0, span, dps=dps, rtol=rtol, kmax=kmax, guard=guard,
-                       monitor=monitor, progress=prog)
+                       monitor=monitor, progress=prog, max_steps=options["max_steps"])
     status, message = sol.status, sol.message
     if status == "stopped":
         status = "rank_loss"
@@ -796,12 +816,19 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
                    f"rank_loss='pinv' to continue with the pseudo-inverse, or raise dps.")
     elif status == "success":
         message = f"reached {tv} = {mpmath.nstr(sol.ts[-1], 12)}"
+    ts, ys = sol.ts, sol.ys
+    if status == "rank_loss" and sol.t_stop is not None:
+        # The midpoint rule never evaluates f at a step's end, so an accepted step may already
+        # reach past the time where the field broke down: keep only the steps before it, so
+        # that dense output is never asked to cross the singular point.
+        keep = [i for i, t in enumerate(ts) if abs(t) < abs(sol.t_stop)] or [0]
+        ts, ys = [ts[i] for i in keep], [ys[i] for i in keep]
     st = sol.stats
     stats = dict(base_stats, nfev=st.nfev, nsteps=st.nsteps, nrejected=st.nrejected,
                  max_error_estimate=st.max_error_estimate, orders=st.orders, method=st.method,
                  rtol=st.rtol, atol=st.atol, wall_time=_time.perf_counter() - tic)
-    return finish(status, message, sol.t_stop if status != "success" else None, sol.ts[-1],
-                  sol.ts, sol.ys, stats, sol)
+    return finish(status, message, sol.t_stop if status != "success" else None, ts[-1],
+                  ts, ys, stats, sol)
 
 
 def _dense_single(t, th):

@@ -67,6 +67,17 @@ def _magnitude(x: Any) -> mpmath.mpf:
             return mpmath.mpf(-1)
 
 
+def _closeness(e) -> tuple:
+    """Order evidence by how close it came to its tolerance: residual/tolerance (a nonzero
+    residual against a zero tolerance counts as infinitely close), then by the residual."""
+    r, t = _magnitude(e.residual), _magnitude(e.tolerance)
+    if t > 0:
+        ratio = r / t
+    else:
+        ratio = mpmath.inf if r > 0 else mpmath.mpf(0)
+    return (ratio, r)
+
+
 def _headline(v: Verdict) -> tuple[str, str, str]:
     """(dps, residual, tolerance) of the evidence that decides the verdict's row."""
     ev = [e for e in v.evidence if e.status is v.status] or list(v.evidence)
@@ -77,7 +88,7 @@ def _headline(v: Verdict) -> tuple[str, str, str]:
     # identities and inequalities (residual ≤ tolerance) head the row; positivity margins
     # ("pos") and zero/nonzero agreement counts ("same") only when nothing else is there
     ev_lv = [e for e in ev_lv if e.details.get("kind") not in ("pos", "same")] or ev_lv
-    worst = max(ev_lv, key=lambda e: _magnitude(e.residual))
+    worst = max(ev_lv, key=_closeness)
     dps = "—" if worst.dps is None else str(worst.dps)
     return dps, fmt_number(worst.residual), fmt_number(worst.tolerance)
 

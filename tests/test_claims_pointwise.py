@@ -12,7 +12,7 @@ from symflow.claims import CLAIMS, check, check_all, claim_check, get_claim, reg
 from symflow.claims import pointwise as pw
 from symflow.claims.registry import GLOBAL, resolve_level
 from symflow.errors import ClaimError, LevelError
-from symflow.evidence import Evidence, Level, Status
+from symflow.evidence import Evidence, Level, Status, Verdict
 from symflow.problems import catalogue, get_problem
 
 POINTWISE = ["C1", "C3", "C4", "C5", "C9"]
@@ -27,11 +27,17 @@ def _pairs(claims):
 @pytest.mark.parametrize("cid,name", _pairs(POINTWISE))
 def test_pointwise_claims_verified_at_strongest_level(cid, name):
     e = get_problem(name)
-    v = check(cid, e)
+    # only this module's checks (C5 also receives an along-the-flow check from claims.flows,
+    # at the mpmath level, tested in test_claims_flows.py)
+    fns = [f for f in CLAIMS[cid].checks if f.__module__ == pw.__name__]
+    assert fns
+    level = e.problem.strongest_level
+    evidence = [ev for f in fns for ev in f(e, dps=30, level=level, progress=None)]
+    v = Verdict.from_evidence(cid, CLAIMS[cid].statement, e.name, evidence)
     assert v.status is Status.VERIFIED, [ev.to_dict() for ev in v.evidence
                                           if ev.status is not Status.VERIFIED]
     # the strongest level applies: exact for rational L2 networks, ball otherwise
-    assert v.level is e.problem.strongest_level
+    assert v.level is level
     for ev in v.evidence:
         if ev.level is Level.BALL and ev.details.get("kind") == "zero":
             assert float(ev.residual) <= float(ev.tolerance)

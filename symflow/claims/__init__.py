@@ -9,25 +9,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 from . import registry
 from .registry import (CLAIMS, GLOBAL, Claim, check, check_all, claim_check, get_claim,
                        parse_claim_ids, register, resolve_level)
-from . import pointwise
-
-#: Modules of claims that could not be imported because they do not exist yet (integration
-#: guard: removed once ``flows`` and ``crossentropy`` are in the tree).
-MISSING_MODULES: list[str] = []
-
-for _name in ("flows", "crossentropy"):
-    try:
-        importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{_name}":
-            raise
-        MISSING_MODULES.append(_name)
+from . import pointwise, flows, crossentropy
 
 __all__ = ["CLAIMS", "GLOBAL", "Claim", "check", "check_all", "claim_check", "get_claim",
-           "parse_claim_ids", "register", "resolve_level", "registry", "pointwise",
-           "MISSING_MODULES"]
+           "parse_claim_ids", "register", "resolve_level", "registry", "pointwise", "flows",
+           "crossentropy"]

@@ -594,9 +594,7 @@ def check_c1(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
     return evs
 
 
-@claim_check("C1")
-def _c1(entry, *, dps, level, progress):
-    return check_c1(entry, dps=dps, level=level, progress=progress)
+claim_check("C1")(check_c1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,9 +668,7 @@ def check_c2(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
     })
 
 
-@claim_check("C2")
-def _c2(entry, *, dps, level, progress):
-    return check_c2(entry, dps=dps, level=level, progress=progress)
+claim_check("C2")(check_c2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,9 +705,7 @@ def check_c3(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
     })
 
 
-@claim_check("C3")
-def _c3(entry, *, dps, level, progress):
-    return check_c3(entry, dps=dps, level=level, progress=progress)
+claim_check("C3")(check_c3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -820,9 +814,7 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
     return evs
 
 
-@claim_check("C4")
-def _c4(entry, *, dps, level, progress):
-    return check_c4(entry, dps=dps, level=level, progress=progress)
+claim_check("C4")(check_c4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -933,6 +925,4 @@ def _stack(mats: list[Mat]) -> Mat:
     return Mat.from_rows(mats[0].level, rows, mats[0].shape[1])
 
 
-@claim_check("C9")
-def _c9(entry, *, dps, level, progress):
-    return check_c9(entry, dps=dps, level=level, progress=progress)
+claim_check("C9")(check_c9)

@@ -1,0 +1,211 @@
+"""C8 (cross-entropy): the fiber invariant 1ᵀx_j = c_j and the minimum x_j* on the fiber.
+
+With softmax σ and labels y_j (positive, summing to 1), along the adapted flow x' = −P∇ₓC,
+d/ds(1_jᵀx) = −(1/N)1_jᵀP(σ(x_j) − y_j) = −(1/N)(1 − 1ᵀy_j) = 0 when 1_j ∈ range(D). On the
+fiber {1ᵀx_j = c_j} the unique global minimum of C is
+
+    x_j* = log y_j + ((c_j − 1ᵀ log y_j)/Q)·1,     σ(x_j*) = y_j.
+
+Checks:
+
+exact (SymPy, with c_j a free real symbol)
+    1ᵀx_j* = c_j; σ(x_j*) = y_j; ∇ₓC(x*) = 0 (from the problem's own ``grad_expr``); the
+    Hessian of the problem's ``cost_expr`` at x* equals (1/N)·blockdiag(diag(y_j) − y_jy_jᵀ);
+    that block annihilates 1 and is positive definite on {1ᵀv = 0} (leading minors of VᵀBV,
+    V = [e_i − e_Q], exact rationals).
+mpmath (integrated adapted flow, x evaluated afresh at θ(s))
+    |1_jᵀx(s) − 1_jᵀx(0)| ≤ tol·max(1, |c_j|) at the samples; 1_j ∈ range(D) (|(I − P)1_j|);
+    |x(s) − x*| decreasing; and the observed decay rate on the last interval against the
+    linearisation x' ≈ −(1/N)B(x − x*): its rate must lie in [λ_min, λ_max] of B/N on the fiber,
+    widened by the nonlinearity, which is O(|x − x*|) (tolerance: 10·|x − x*| relative).
+    Convergence is only asymptotic — the distance at the final time is reported, not
+    demanded to be below a fixed tolerance.
+
+Labels with a zero component or not summing to 1 are refused by the library at construction
+(:class:`~symflow.errors.LabelError`), before any check runs.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from typing import Any, Sequence
+
+import mpmath
+import sympy as sp
+from mpmath import mpf
+
+from ..arith import working_precision
+from ..evidence import Evidence, Level, Status
+from ..linalg import projector
+from ..losses import CrossEntropy
+from .flows import EVAL_GUARD, _confirmation_evidence, _maxabs, _mp, _n, _not_run, _norm, _sub, \
+    _vec, flow, tolerance
+from .registry import claim_check, register
+
+__all__ = ["fiber_minimum", "check_c8_exact", "check_c8_trajectory"]
+
+
+def fiber_minimum(y: Sequence[Any], c: Any):
+    """x* = log y + ((c − 1ᵀ log y)/Q)·1 (SymPy if ``c`` is symbolic, else mpmath)."""
+    Q = len(y)
+    if isinstance(c, sp.Basic):
+        logs = [sp.log(sp.Rational(v)) for v in y]
+        shift = (c - sum(logs)) / Q
+        return [lg + shift for lg in logs]
+    logs = [mpmath.log(v) for v in y]
+    shift = (c - mpmath.fsum(logs)) / Q
+    return [lg + shift for lg in logs]
+
+
+def check_c8_exact(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
+                   minimum=fiber_minimum) -> list[Evidence]:
+    """C8, exact part: x* (``minimum``, injectable) is the minimum of C on each fiber."""
+    prob = entry.problem
+    N, Q = prob.N, prob.Q
+    y = prob.y_flat
+    cs = [sp.Symbol(f"c_{j + 1}", real=True) for j in range(N)]
+    xstar = []
+    for j in range(N):
+        xstar += list(minimum(y[j * Q:(j + 1) * Q], cs[j]))
+    subs = dict(zip(list(prob.x_symbols), xstar))
+    out = []
+
+    def ev(what, residuals):
+        rs = [sp.simplify(r) for r in residuals]
+        bad = [r for r in rs if r != 0]
+        # a nonzero residual is refuted if it is nonzero at the sample c_j = 1 + j/7
+        at = {cj: sp.Rational(7 + j, 7) for j, cj in enumerate(cs)}
+        st = Status.VERIFIED if not bad else (
+            Status.REFUTED if any(sp.N(r.xreplace(at), 30) != 0 for r in bad)
+            else Status.INCONCLUSIVE)
+        out.append(Evidence(Level.EXACT, f"C8 (SymPy): {what}", bad[0] if bad else 0, 0, st,
+                            None, {"nonzero": len(bad), "x*": [str(v) for v in xstar[:Q]]}))
+
+    ev("x_j* lies on the fiber 1ᵀx_j = c_j",
+       [sum(xstar[j * Q:(j + 1) * Q]) - cs[j] for j in range(N)])
+    sig = []
+    for j in range(N):
+        blk = xstar[j * Q:(j + 1) * Q]
+        e = [sp.exp(v) for v in blk]
+        sig += [ei / sum(e) for ei in e]
+    ev("σ(x_j*) = y_j", [a - b for a, b in zip(sig, y)])
+    ev("∇ₓC(x*) = 0 (the problem's grad_expr)", list(prob.grad_expr.xreplace(subs)))
+    H = sp.hessian(prob.cost_expr, list(prob.x_symbols)).xreplace(subs)
+    target = sp.zeros(prob.QN, prob.QN)
+    for j in range(N):
+        yj = sp.Matrix(y[j * Q:(j + 1) * Q])
+        target[j * Q:(j + 1) * Q, j * Q:(j + 1) * Q] = (sp.diag(*yj) - yj * yj.T) / N
+    ev("Hessian of C at x* = (1/N)·blockdiag(diag(y_j) − y_j y_jᵀ)", list(H - target))
+    # positive definiteness on the fiber, exact rationals
+    minors, kernel = [], []
+    V = sp.zeros(Q, Q - 1)
+    for i in range(Q - 1):
+        V[i, i], V[Q - 1, i] = 1, -1
+    for j in range(N):
+        B = target[j * Q:(j + 1) * Q, j * Q:(j + 1) * Q]
+        kernel += list(B * sp.ones(Q, 1))
+        M = V.T * B * V
+        minors += [M[:k, :k].det() for k in range(1, Q)]
+    out.append(Evidence(Level.EXACT, "C8: B = diag(y_j) − y_jy_jᵀ annihilates 1 (C is flat "
+                        "across fibers)", max(abs(v) for v in kernel), 0,
+                        Status.VERIFIED if all(v == 0 for v in kernel) else Status.REFUTED))
+    mn = min(minors)
+    out.append(Evidence(Level.EXACT, "C8: the Hessian is positive definite on {1ᵀv = 0} "
+                        "(leading minors of VᵀBV, V = [e_i − e_Q]; residual max(0, −min minor))",
+                        max(0, -mn), 0, Status.VERIFIED if mn > 0 else Status.REFUTED, None,
+                        {"minors": [str(m) for m in minors]}))
+    return out
+
+
+def _fiber_rates(prob, dps):
+    """Smallest and largest eigenvalue of (1/N)(diag(y_j) − y_jy_jᵀ) on {1ᵀv = 0}, all j."""
+    Q, N = prob.Q, prob.N
+    y = prob.y_flat
+    lo, hi = None, None
+    with mpmath.workdps(dps):
+        for j in range(N):
+            yj = [_mp(v) for v in y[j * Q:(j + 1) * Q]]
+            B = mpmath.matrix(Q, Q)
+            for a in range(Q):
+                for b in range(Q):
+                    B[a, b] = ((yj[a] if a == b else 0) - yj[a] * yj[b]) / N
+            ev = sorted(mpmath.eigsy(B, eigvals_only=True))[1:]   # drop the 0 of the 1 direction
+            lo = ev[0] if lo is None else min(lo, ev[0])
+            hi = ev[-1] if hi is None else max(hi, ev[-1])
+    return lo, hi
+
+
+def check_c8_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,
+                        s_end: Any = 60, n_samples: int = 6, field: Any = "adapted",
+                        confirm: bool = True) -> list[Evidence]:
+    """C8 along the integrated flow: logit sums invariant, convergence towards x*."""
+    prob = entry.problem
+    N, Q = prob.N, prob.Q
+    tol = tolerance(dps)
+    edps = dps + EVAL_GUARD
+    tic = time.perf_counter()
+    traj = flow(entry, field=field, s_end=s_end, dps=dps, rank_loss="stop", progress=progress)
+    if traj.status != "success":
+        return [_not_run("C8 adapted flow", traj, dps)]
+    with working_precision(edps):
+        pd0 = prob.at(entry.theta0, "mpmath", edps)
+        x0 = _vec(pd0.x)
+        c = [mpmath.fsum(x0[j * Q:(j + 1) * Q]) for j in range(N)]
+        xstar = []
+        for j in range(N):
+            xstar += fiber_minimum([_mp(v) for v in prob.y_flat[j * Q:(j + 1) * Q]], c[j])
+        ss = [_mp(s_end) * k / n_samples for k in range(n_samples + 1)]
+        inv, rng, dists = mpf(0), mpf(0), []
+        for k in range(n_samples + 1):
+            pd = prob.at(traj.theta_at(Fraction(s_end) * k / n_samples), "mpmath", edps)
+            x = _vec(pd.x)
+            for j in range(N):
+                inv = max(inv, abs(mpmath.fsum(x[j * Q:(j + 1) * Q]) - c[j]) / max(1, abs(c[j])))
+            P = projector(pd.D, edps)
+            for j in range(N):
+                one = [1 if j * Q <= i < (j + 1) * Q else 0 for i in range(prob.QN)]
+                Pone = [mpmath.fsum(P[i, k] * one[k] for k in range(prob.QN))
+                        for i in range(prob.QN)]
+                rng = max(rng, _maxabs(_sub(one, Pone)))
+            dists.append(_norm(_sub(x, xstar)))
+        rise = max(mpf(0), *[dists[k + 1] - dists[k] for k in range(n_samples)]) / dists[0]
+        lo, hi = _fiber_rates(prob, edps)
+        h = ss[-1] - ss[-2]
+        rate = -mpmath.log(dists[-1] / dists[-2]) / h
+        slack = 10 * dists[-2]
+        rate_r = max(mpf(0), lo * (1 - slack) - rate, rate - hi * (1 + slack)) / lo
+        rate_tol = slack
+    det = {"s": [_n(s, 5) for s in ss], "|x(s) − x*|": [_n(d, 6) for d in dists],
+           "c_j": [_n(v, 10) for v in c], "seconds": round(time.perf_counter() - tic, 3)}
+    out = [
+        Evidence(Level.MPMATH, f"C8: each logit sum 1ᵀx_j(s) is invariant at {n_samples + 1} "
+                 f"times in [0, {s_end}] (residual relative to max(1, |c_j|))", inv, tol,
+                 Status.VERIFIED if inv <= tol else Status.REFUTED, dps, det),
+        Evidence(Level.MPMATH, "C8 hypothesis: 1_j ∈ range(D) at the samples (max|(I − P)1_j|)",
+                 rng, tol, Status.VERIFIED if rng <= tol else Status.REFUTED, dps),
+        Evidence(Level.MPMATH, "C8: |x(s) − x*| decreasing (residual max rise / |x(0) − x*|)",
+                 rise, tol, Status.VERIFIED if rise <= tol else Status.REFUTED, dps,
+                 {"final distance": _n(dists[-1], 6), "initial distance": _n(dists[0], 6)}),
+        Evidence(Level.MPMATH, "C8: decay rate on the last interval within the linearised "
+                 "rates [λ_min, λ_max] of (1/N)(diag(y) − yyᵀ) on the fiber (residual: "
+                 "relative excursion; tolerance 10·|x − x*|, the size of the nonlinear "
+                 "correction)", rate_r, rate_tol,
+                 Status.VERIFIED if rate_r <= rate_tol else Status.REFUTED, dps,
+                 {"observed_rate": _n(rate, 8), "lambda_min": _n(lo, 8),
+                  "lambda_max": _n(hi, 8)}),
+    ]
+    if confirm:
+        out.append(_confirmation_evidence(traj, "C8 adapted flow"))
+    return out
+
+
+register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift on the fiber",
+         "Along the adapted flow each sample's logit sum 1ᵀx_j is invariant when 1_j ∈ range(D); "
+         "on the fiber 1ᵀx_j = c_j the unique minimum is x_j* = log y_j + ((c_j − 1ᵀlog y_j)/Q)·1,"
+         " with σ(x_j*) = y_j.", "Section 2 (cross-entropy)",
+         applies=lambda e: isinstance(e.problem.loss, CrossEntropy))
+
+
+claim_check("C8")(check_c8_exact)
+claim_check("C8")(check_c8_trajectory)
