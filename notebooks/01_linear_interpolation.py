@@ -220,7 +220,7 @@ print(f"verified: C1, C5, C6 on {entry.name} (mpmath, dps {DPS}, tol {mpmath.nst
 # %%
 import symflow.claims as claims  # noqa: E402
 
-verdicts = [claims.check(cid, get_problem(name), dps=DPS) for cid, name in [("C1", "tanh-2-3-1-l2"), ("C5", "tanh-2-3-1-l2")]]
+verdicts = [claims.check(cid, get_problem(name), dps=DPS) for cid, name in [("C1", "tanh-2-3-1-l2"), ("C5", "tanh-2-3-1-l2"), ("C6", "tanh-2-3-1-l2")]]
 for v in verdicts:
     print(f"{v.claim} on {v.problem}: {v.status.value} (level {v.level.value})")
     for ev in v.evidence:

@@ -183,3 +183,18 @@ assert dist_y[-1] > 10 ** 6 * TOL                                       # C = 0 
 assert tr_dead.status == "rank_loss"
 print(f"verified: C7 and C10 on {entry.name} (mpmath, dps {DPS}, tol {mpmath.nstr(TOL, 3)}); "
       f"notebook ran in {time.perf_counter() - T_START:.1f} s")
+
+
+# %% [markdown]
+# ## The library's verdicts (`symflow.claims`)
+
+# %%
+import symflow.claims as claims  # noqa: E402
+
+verdicts = [claims.check(cid, get_problem(name), dps=DPS) for cid, name in [("C7", "identity-1-1-l2-underparam"), ("C10", "identity-1-1-l2-underparam")]]
+for v in verdicts:
+    print(f"{v.claim} on {v.problem}: {v.status.value} (level {v.level.value})")
+    for ev in v.evidence:
+        print(f"   [{ev.status.value}] {ev.level.value}, dps {ev.dps}: residual "
+              f"{mpmath.nstr(mpmath.mpf(str(ev.residual)), 3)} ≤ tol {ev.tolerance} — {ev.what}")
+assert all(v.status is sf.Status.VERIFIED for v in verdicts), [v.to_dict() for v in verdicts]

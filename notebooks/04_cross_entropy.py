@@ -152,3 +152,18 @@ assert all(b <= a + TOL for a, b in zip(gap, gap[1:]))   # the cost gap never gr
 assert dist_star[-1] < dist_star[0] * mpmath.mpf(10) ** -3   # convergence towards x*
 print(f"verified: C8 on {entry.name} (exact formula; mpmath dps {DPS}, tol "
       f"{mpmath.nstr(TOL, 3)}); notebook ran in {time.perf_counter() - T_START:.1f} s")
+
+
+# %% [markdown]
+# ## The library's verdicts (`symflow.claims`)
+
+# %%
+import symflow.claims as claims  # noqa: E402
+
+verdicts = [claims.check(cid, get_problem(name), dps=DPS) for cid, name in [("C8", "sin-1-3-2-ce")]]
+for v in verdicts:
+    print(f"{v.claim} on {v.problem}: {v.status.value} (level {v.level.value})")
+    for ev in v.evidence:
+        print(f"   [{ev.status.value}] {ev.level.value}, dps {ev.dps}: residual "
+              f"{mpmath.nstr(mpmath.mpf(str(ev.residual)), 3)} ≤ tol {ev.tolerance} — {ev.what}")
+assert all(v.status is sf.Status.VERIFIED for v in verdicts), [v.to_dict() for v in verdicts]
