@@ -190,11 +190,9 @@ print(f"verified: C7 and C10 on {entry.name} (mpmath, dps {DPS}, tol {mpmath.nst
 
 # %%
 import symflow.claims as claims  # noqa: E402
+from IPython.display import Markdown, display  # noqa: E402
+from symflow.reports import markdown  # noqa: E402
 
 verdicts = [claims.check(cid, get_problem(name), dps=DPS) for cid, name in [("C7", "identity-1-1-l2-underparam"), ("C10", "identity-1-1-l2-underparam")]]
-for v in verdicts:
-    print(f"{v.claim} on {v.problem}: {v.status.value} (level {v.level.value})")
-    for ev in v.evidence:
-        print(f"   [{ev.status.value}] {ev.level.value}, dps {ev.dps}: residual "
-              f"{mpmath.nstr(mpmath.mpf(str(ev.residual)), 3)} ≤ tol {ev.tolerance} — {ev.what}")
+display(Markdown(markdown(verdicts, title="Verdicts")))   # claim, level, dps, residual, tolerance
 assert all(v.status is sf.Status.VERIFIED for v in verdicts), [v.to_dict() for v in verdicts]
