@@ -51,9 +51,8 @@ from hypothesis.errors import NoSuchExample
 
 from .arith import working_precision
 from .errors import DataError, SymflowError
-from .evidence import Level
 from .fields import output_field, output_field_closed_form, parameter_field
-from .linalg import Mat, eye, pinv, projector, rank_info
+from .linalg import Mat, pinv, projector, rank_info
 from .strategies import ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, cases
 
 __all__ = ["Counterexample", "find_c6_counterexample", "CampaignReport", "check_case",

@@ -28,7 +28,7 @@ import sympy as sp
 
 from .errors import DataError, RankError, SymflowError
 from .evidence import Level
-from .linalg import Mat, eye, pinv, projector, spd_solve
+from .linalg import Mat, pinv, projector, spd_solve
 from .numbers import to_rational
 from .problem import PointData, Problem
 

@@ -45,8 +45,7 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass, field as dc_field
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 import mpmath

@@ -25,12 +25,11 @@ from typing import Any, Sequence
 import flint
 import mpmath
 import numpy as np
-import sympy as sp
-
-from .errors import LevelError, RankError
+from .errors import RankError
 from .evidence import Level
 
-__all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "eye", "spd_solve"]
+__all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "range_basis", "eye",
+           "spd_solve"]
 
 
 def _native(level: Level, rows: Sequence[Sequence[Any]], nrows: int, ncols: int):
@@ -229,18 +228,41 @@ def rank_info(A: Mat, dps: int = 30) -> RankInfo:
                     float(thr))
 
 
+def _pivots(R, r: int, n: int) -> list[int]:
+    """Pivot columns of the first ``r`` rows of a reduced row echelon form ``R``."""
+    return [next(j for j in range(n) if R[i, j] != 0) for i in range(r)]
+
+
 def _exact_rank_factorization(A: Mat) -> tuple[Mat, Mat]:
+    """A = C F with C the pivot columns of A (a basis of range A) and F the nonzero RREF rows."""
     R, r = A.data.rref()
-    m, n = A.shape
-    pivots = []
-    for i in range(r):
-        for j in range(n):
-            if R[i, j] != 0:
-                pivots.append(j)
-                break
-    C = A.submatrix(cols=pivots)
+    C = A.submatrix(cols=_pivots(R, r, A.shape[1]))
     F = Mat(Level.EXACT, R).submatrix(rows=range(r))
     return C, F
+
+
+def range_basis(A: Mat, dps: int = 30) -> Mat:
+    """A basis of range(A) as the columns of a matrix.
+
+    exact: the pivot columns of A; ball: I when A has certified full row rank, A itself when it
+    has certified full column rank (else RankError); mpmath / float64: the left singular vectors
+    with singular values above the :func:`rank_info` threshold (orthonormal columns).
+    """
+    m, n = A.shape
+    if A.level is Level.EXACT:
+        R, r = A.data.rref()
+        return A.submatrix(cols=_pivots(R, r, n))
+    if A.level is Level.BALL:
+        rank_info(A, dps)  # certified full rank or RankError
+        return eye(Level.BALL, m) if m <= n else A
+    if A.level is Level.MPMATH:
+        with mpmath.workdps(dps):
+            U, S, _ = _mp_svd(A, dps)
+            thr = _mp_threshold(S, (m, n), dps)
+            return Mat(Level.MPMATH, U).submatrix(cols=[j for j, s in enumerate(S) if s > thr])
+    U, S, _ = np.linalg.svd(A.data, full_matrices=False)
+    thr = rank_info(A, dps).threshold
+    return Mat(Level.FLOAT64, U[:, [j for j in range(len(S)) if S[j] > thr]])
 
 
 def pinv(A: Mat, dps: int = 30) -> Mat:
@@ -252,7 +274,7 @@ def pinv(A: Mat, dps: int = 30) -> Mat:
         C, F = _exact_rank_factorization(A)
         return F.T @ (F @ F.T).inv() @ (C.T @ C).inv() @ C.T
     if A.level is Level.BALL:
-        info = rank_info(A, dps)  # raises RankError when not certifiable
+        rank_info(A, dps)  # raises RankError when the rank cannot be certified
         if m <= n:
             return A.T @ (A @ A.T).inv()
         return (A.T @ A).inv() @ A.T
@@ -279,10 +301,7 @@ def projector(A: Mat, dps: int = 30) -> Mat:
         return C @ (C.T @ C).inv() @ C.T
     if A.level is Level.MPMATH:
         with mpmath.workdps(dps):
-            U, S, _ = _mp_svd(A, dps)
-            thr = _mp_threshold(S, A.shape, dps)
-            cols = [j for j, s in enumerate(S) if s > thr]
-            Ur = Mat(Level.MPMATH, U).submatrix(cols=cols)
+            Ur = range_basis(A, dps)  # orthonormal columns
             return Ur @ Ur.T
     return A @ pinv(A, dps)
 

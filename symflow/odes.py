@@ -763,7 +763,7 @@ def _refine_stop(sol, monitor, stop_tol):
     a, b = sol.ts[-2], sol.ts[-1]
     msg_b, yb = sol.message, sol.ys[-1]
     # drop the last point so that dense output works on [t0, a] ∪ [a, mid] via the last step
-    ts, ys, ks = sol.ts, sol.ys, sol.ks
+    ts, ys = sol.ts, sol.ys
     while abs(b - a) > stop_tol:
         mid = (a + b) / 2
         ym = sol(mid)  # within [a, b], integrated from (a, y_a)

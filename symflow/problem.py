@@ -21,7 +21,6 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Sequence
 
-import flint
 import mpmath
 import numpy as np
 import sympy as sp

@@ -16,7 +16,7 @@ import sympy as sp
 
 import symflow as sf
 from symflow.arith import working_precision
-from symflow.linalg import Mat, eye
+from symflow.linalg import eye
 
 ARCHS = [
     ([2, 3, 1], "tanh", True),

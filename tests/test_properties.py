@@ -19,7 +19,6 @@ from fractions import Fraction
 
 import flint
 import mpmath
-import pytest
 from hypothesis import example, given, strategies as st
 
 import symflow as sf

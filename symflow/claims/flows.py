@@ -37,7 +37,6 @@ can feed a wrong field or a wrong time change and see a refuted verdict.
 
 from __future__ import annotations
 
-import math
 import time
 from fractions import Fraction
 from typing import Any, Sequence

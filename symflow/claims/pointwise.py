@@ -63,7 +63,7 @@ from ..arith import working_precision
 from ..errors import RankError
 from ..evidence import Evidence, Level, Status, combine_status
 from ..fields import parameter_field
-from ..linalg import Mat, eye, pinv, projector, rank_info
+from ..linalg import Mat, eye, pinv, projector, range_basis, rank_info
 from ..problem import PointData, Problem
 from .registry import claim_check, register
 
@@ -193,34 +193,6 @@ def library_field(pd: PointData, alpha: Fraction) -> Mat:
         if pd.level is not Level.BALL:
             raise
         return v_alpha(pd, alpha)
-
-
-def _range_basis(pd: PointData) -> Mat:
-    """A basis of range(D) as columns: pivot columns (exact), I or D (ball), SVD (mpmath)."""
-    D = pd.D
-    m, n = D.shape
-    dps = pd.dps or 30
-    if pd.level is Level.EXACT:
-        R, r = D.data.rref()
-        piv = []
-        for i in range(r):
-            for j in range(n):
-                if R[i, j] != 0:
-                    piv.append(j)
-                    break
-        return D.submatrix(cols=piv)
-    if pd.level is Level.BALL:
-        rank_info(D, dps)  # certified full rank or RankError
-        return eye(Level.BALL, m) if m <= n else D
-    if pd.level is Level.MPMATH:
-        U, S, _ = mpmath.svd_r(D.data, full_matrices=False, compute_uv=True)
-        info = rank_info(D, dps)
-        cols = [j for j in range(len(S)) if S[j] > info.threshold]
-        return Mat(Level.MPMATH, U).submatrix(cols=cols)
-    import numpy as np
-    U, S, _ = np.linalg.svd(D.data, full_matrices=False)
-    info = rank_info(D, dps)
-    return Mat(Level.FLOAT64, U[:, [j for j in range(len(S)) if S[j] > info.threshold]])
 
 
 def _ldl_pivots(H: Mat) -> list:
@@ -458,7 +430,6 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
     prob = problem or entry.problem
     judged: dict[str, list[_Judged]] = {k: [] for k in whats}
     skipped: list[str] = []
-    ranks: list[int] = []
     work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
     for th in points:
         pd = prob.at(th, level, work)
@@ -768,7 +739,7 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
         return {"same": Cmp("same", vecs)}
 
     def posdef(pd):
-        B = _range_basis(pd)
+        B = range_basis(pd.D, pd.dps or 30)  # a basis of range(D) as columns
         Gp = ntk_pinv(pd)
         n = pd.D.shape[0]
         I = eye(pd.level, n)
