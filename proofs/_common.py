@@ -2,8 +2,10 @@
 
 ``run(claims, problems=None, dps=30, level=None) -> int`` checks ``claims`` (ids) on the
 catalogue problems they apply to (or the named ``problems``), prints the text table of
-:mod:`symflow.reports` with every non-verified evidence sentence, and returns the exit code:
-0 only if every verdict is verified.
+:mod:`symflow.reports` with every non-verified evidence sentence, and returns the exit code of
+``symflow check``: 0 when every verdict is as expected (every theorem verified, every
+documented counterexample refuted — a finding), 1 when something failed, 3 when nothing failed
+but something is inconclusive.
 """
 
 from __future__ import annotations
@@ -22,4 +24,6 @@ def run(claims, problems=None, dps: int = 30, level=None, stream=None) -> int:
     entries = None if problems is None else [get_problem(n) for n in problems]
     verdicts = check_all(claims, entries, dps=dps, level=level)
     print(text_table(verdicts), file=stream)
-    return 0 if verdicts and all(v.status.value == "verified" for v in verdicts) else 1
+    if not verdicts or any(v.failed for v in verdicts):
+        return 1
+    return 0 if all(v.as_expected for v in verdicts) else 3

@@ -1,19 +1,21 @@
-"""C2 — Lemma 2.2, general rank: for any A with DDᵀADDᵀ = DDᵀ, −DᵀA∇ₓC gives x' = −P∇ₓC;
-A = (DDᵀ)⁺ is such an A; Dᵀ(DDᵀ)⁺ = D⁺.
+"""C2 — Lemma 2.2, general rank (as corrected): for any A with DDᵀA = P (equivalently
+DDᵀADDᵀ = DDᵀ and DDᵀA symmetric), −DᵀA∇ₓC gives x' = −P∇ₓC; A = (DDᵀ)⁺ is such an A;
+Dᵀ(DDᵀ)⁺ = D⁺.
 
-Proof outline checked here. Write G = DDᵀ, g = ∇ₓC. Then x' = −GAg. For A = G⁺,
-GG⁺ = P_range(G) = P_range(D) = P, so x' = −Pg. For A₂ = G⁺ + (I − G⁺G)Z, GA₂ = P still.
-But for a general generalized inverse A₃ = A₂ + W(I − GG⁺) one has
-GA₃g = Pg + GW(I − P)g, and the extra term vanishes only if (I − P)g = 0 or GW(I−P) = 0.
-So the "for any A" part holds at full rank (where A = G⁻¹ is forced) and fails at rank-
-deficient points with (I−P)∇ₓC ≠ 0 — a finding; the correct hypothesis is that GA be
-symmetric too (a {1,3}-inverse: GAG = G and (GA)ᵀ = GA force GA = P).
-symflow checks GAG = G for A₁, A₂, A₃ (A₃ with random rational Z, W), the flows, and
-Dᵀ(DDᵀ)⁺ = D⁺, on full-rank and rank-deficient problems (identity K<QN and the dead-unit
-square network at the exact level; tanh K<QN with balls, (DDᵀ)⁺ = (D⁺)ᵀD⁺ there).
+Proof outline checked here. Write G = DDᵀ, g = ∇ₓC. The field −DᵀAg moves the outputs by
+x' = D(−DᵀAg) = −GAg, so the hypothesis GA = P gives x' = −Pg at once. A = G⁺ satisfies it:
+range(G) = range(D), and GG⁺ is the orthogonal projector onto range(G). So does
+A₂ = G⁺ + (I − G⁺G)Z for any Z, because G(I − G⁺G) = 0. Finally Dᵀ(DDᵀ)⁺ = D⁺ (the
+Moore–Penrose identity, checked against D⁺ computed directly from D).
+symflow checks, for A₁ = G⁺ and A₂ (random rational Z): GA = P (P from a column basis of D,
+independently of any pseudo-inverse), GAG = G, GA symmetric, D(−DᵀAg) = −Pg, and
+Dᵀ(DDᵀ)⁺ = D⁺, on every catalogue problem, full rank or not.
 
-Level: exact (rational networks, points as in C1) or ball. The script exits 1 because of the
-refuted "any A" evidence on the rank-deficient problems — the report shows the exact residual.
+The old wording ("any A with GAG = G") is false where rank D < QN; it is checked as the
+documented counterexample C2-GENERAL (proofs/c2_general_counterexample.py).
+
+Level: exact (rational networks; random rational points, Schwartz–Zippel bound in the
+evidence) or ball (certified Arb enclosures at 2·dps digits).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Level", "Status", "Evidence", "Verdict", "combine_status"]
+__all__ = ["Level", "Status", "Reason", "Evidence", "Verdict", "combine_status"]
 
 
 class Level(str, enum.Enum):
@@ -62,6 +62,31 @@ class Status(str, enum.Enum):
     INCONCLUSIVE = "inconclusive"
 
 
+class Reason(str, enum.Enum):
+    """Why a comparison is *inconclusive* (never folded into verified or refuted).
+
+    ``hypothesis``   the claim's hypothesis fails on this point or trajectory (e.g. C6's full
+                     rank when the rank monitor stops the flow): the claim says nothing there.
+    ``numerics``     numerical trouble: an integration failed, or the residual could not be
+                     decided at the working precision.
+    ``precision``    a residual above tolerance whose re-run at higher precision was not done
+                     or did not confirm it (a refutation needs that confirmation).
+    ``budget``       a step or time budget ran out before the span was covered.
+    ``tolerance``    the tolerance is no longer small against the size of the quantity judged
+                     (see :mod:`symflow.tolerance`): a pass would mean nothing.
+    ``error``        the check itself raised (recorded, never silent).
+    ``not_applicable`` the requested level or claim does not apply to the problem.
+    """
+
+    HYPOTHESIS = "hypothesis not met"
+    NUMERICS = "numerical trouble"
+    PRECISION = "precision not confirmed"
+    BUDGET = "budget exhausted"
+    TOLERANCE = "tolerance too loose"
+    ERROR = "check raised"
+    NOT_APPLICABLE = "not applicable"
+
+
 def combine_status(statuses) -> Status:
     """Refuted if any is refuted, else inconclusive if any is, else verified (empty: inconclusive)."""
     statuses = list(statuses)
@@ -89,7 +114,13 @@ class Evidence:
 
     ``status`` is that comparison's own outcome: verified when ``residual <= tolerance`` (for
     ``ball``: when the certified upper bound is), refuted when the residual is certainly above
-    the tolerance, inconclusive when it cannot be decided (e.g. precision did not stabilise).
+    the tolerance (exactly, with a certified ball, or at mpmath level confirmed by a re-run at
+    higher precision), inconclusive when it cannot be decided — then ``reason`` (a
+    :class:`Reason`) and ``why`` say why.
+
+    ``key`` is a stable identifier such as ``"C2.flow_A3"`` (claim id, dot, check name): tests
+    and scripts match keys, not prose. ``kappa`` is the condition number a tolerance grew
+    with (None when the tolerance does not depend on one).
     """
 
     level: Level
@@ -99,15 +130,34 @@ class Evidence:
     status: Status
     dps: int | None = None
     details: dict = field(default_factory=dict)
+    key: str = ""
+    reason: "Reason | None" = None
+    why: str = ""
+    kappa: Any = None
+
+    def __post_init__(self) -> None:
+        if self.status is Status.INCONCLUSIVE and self.reason is None:
+            object.__setattr__(self, "reason", Reason.NUMERICS)
+        if self.status is not Status.INCONCLUSIVE and self.reason is not None:
+            object.__setattr__(self, "reason", None)
+
+    def with_(self, **changes) -> "Evidence":
+        """A copy with ``changes`` (Evidence is frozen)."""
+        from dataclasses import replace
+        return replace(self, **changes)
 
     def to_dict(self) -> dict:
         return {
+            "key": self.key,
             "level": self.level.value,
             "what": self.what,
             "dps": self.dps,
             "residual": _num(self.residual),
             "tolerance": _num(self.tolerance),
+            "kappa": _num(self.kappa),
             "status": self.status.value,
+            "reason": self.reason.value if self.reason is not None else None,
+            "why": self.why,
             "details": {k: _num(v) if not isinstance(v, (list, dict, str)) else v
                         for k, v in self.details.items()},
         }
@@ -115,7 +165,13 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of checking one claim on one problem."""
+    """The outcome of checking one claim on one problem.
+
+    ``expected`` is what the claim is expected to do: ``verified`` for a theorem, ``refuted``
+    for a *documented counterexample* (e.g. C2-GENERAL, a wording of Lemma 2.2 that is false
+    where rank D < QN). A refuted counterexample is a **finding**, not a failure; a verified
+    one means the counterexample machinery broke, and is a failure.
+    """
 
     claim: str
     statement: str
@@ -123,6 +179,49 @@ class Verdict:
     status: Status
     evidence: tuple[Evidence, ...] = ()
     note: str = ""
+    expected: Status = Status.VERIFIED
+
+    @property
+    def is_finding(self) -> bool:
+        """A documented counterexample that was reproduced (expected and found refuted)."""
+        return self.expected is Status.REFUTED and self.status is Status.REFUTED
+
+    @property
+    def as_expected(self) -> bool:
+        return self.status is self.expected
+
+    @property
+    def failed(self) -> bool:
+        """A theorem refuted, or a documented counterexample not reproduced (came out verified)."""
+        return (self.status is not Status.INCONCLUSIVE) and self.status is not self.expected
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the verdict is inconclusive: one line per inconclusive evidence (empty otherwise)."""
+        out = []
+        for e in self.evidence:
+            if e.status is Status.INCONCLUSIVE:
+                r = e.reason.value if e.reason is not None else "inconclusive"
+                out.append(f"{r}: {e.why or e.what}")
+        return list(dict.fromkeys(out))
+
+    @property
+    def caveats(self) -> list[str]:
+        """Reductions the verdict rests on (a shortened span, fewer points), from the
+        evidence's ``details["reduced"]``: reports show them in the verdict's headline."""
+        return list(dict.fromkeys(str(e.details["reduced"]) for e in self.evidence
+                                  if e.details.get("reduced")))
+
+    @property
+    def kappa(self) -> Any:
+        """The largest condition number any of the evidence's tolerances grew with (or None)."""
+        ks = [e.kappa for e in self.evidence if e.kappa is not None]
+        if not ks:
+            return None
+        try:
+            return max(ks, key=lambda k: float(k))
+        except (TypeError, ValueError):
+            return ks[0]
 
     @property
     def level(self) -> Level | None:
@@ -132,11 +231,11 @@ class Verdict:
         return max((e.level for e in self.evidence), key=lambda lv: lv.strength)
 
     @classmethod
-    def from_evidence(cls, claim: str, statement: str, problem: str, evidence, note: str = ""
-                      ) -> "Verdict":
+    def from_evidence(cls, claim: str, statement: str, problem: str, evidence, note: str = "",
+                      expected: Status = Status.VERIFIED) -> "Verdict":
         evidence = tuple(evidence)
         return cls(claim, statement, problem, combine_status(e.status for e in evidence),
-                   evidence, note)
+                   evidence, note, expected)
 
     def to_dict(self) -> dict:
         return {
@@ -144,7 +243,13 @@ class Verdict:
             "statement": self.statement,
             "problem": self.problem,
             "status": self.status.value,
+            "expected": self.expected.value,
+            "finding": self.is_finding,
+            "failed": self.failed,
             "level": self.level.value if self.level else None,
+            "kappa": _num(self.kappa),
+            "caveats": self.caveats,
+            "reasons": self.reasons,
             "note": self.note,
             "evidence": [e.to_dict() for e in self.evidence],
         }

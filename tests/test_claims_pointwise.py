@@ -62,25 +62,78 @@ def test_output_degree_matches_symbolic_degree():
     assert pw.output_degree(get_problem(BALL_FULL).problem) is None
 
 
-# -- C2: the finding --------------------------------------------------------------------------
+# -- C2 as corrected, and C2-GENERAL (the old wording): a documented counterexample ------------
 
-@pytest.mark.parametrize("name", [e.name for e in catalogue({"full_rank"})])
-def test_c2_verified_at_full_rank(name):
-    assert check("C2", get_problem(name)).status is Status.VERIFIED
+@pytest.mark.parametrize("name", [e.name for e in catalogue()])
+def test_c2_corrected_verified_everywhere(name):
+    """DDᵀA = P (A₁ = (DDᵀ)⁺, A₂ a {1,3}-inverse) gives x' = −P∇ₓC at every rank."""
+    v = check("C2", get_problem(name))
+    assert v.status is Status.VERIFIED and not v.is_finding
+    keys = {e.key for e in v.evidence}
+    assert {"C2.hyp_A1", "C2.hyp_A2", "C2.flow_A1", "C2.flow_A2", "C2.dpinv"} <= keys
 
 
 @pytest.mark.parametrize("name", [e.name for e in catalogue({"rank_deficient"})])
-def test_c2_any_generalized_inverse_is_refuted_at_rank_loss(name):
-    """G A₃ G = G holds, A = (DDᵀ)⁺ and the {1,3}-inverse A₂ give x' = −P∇ₓC, but the general
-    generalized inverse A₃ does not: the 'for any A' of the statement fails."""
-    v = check("C2", get_problem(name))
-    assert v.status is Status.REFUTED
-    refuted = [ev for ev in v.evidence if ev.status is Status.REFUTED]
-    assert len(refuted) == 1 and "A₃" in refuted[0].what and "x' = −P∇ₓC" in refuted[0].what
-    verified = [ev.what for ev in v.evidence if ev.status is Status.VERIFIED]
-    assert any("A₃" in w and "DDᵀA₃DDᵀ = DDᵀ" in w for w in verified)
-    assert any(w.startswith("field −DᵀA₁") for w in verified)
-    assert any(w.startswith("field −DᵀA₂") for w in verified)
+def test_c2_general_is_refuted_as_a_finding_at_rank_loss(name):
+    """G A₃ G = G holds, but the general generalized inverse A₃ does not give −P∇ₓC: the old
+    'for any A' fails — reported as a finding (expected refuted), not as a failure."""
+    v = check("C2-GENERAL", get_problem(name))
+    assert v.status is Status.REFUTED and v.expected is Status.REFUTED
+    assert v.is_finding and not v.failed
+    by_key = {e.key: e for e in v.evidence}
+    assert by_key["C2-GENERAL.flow_A3"].status is Status.REFUTED
+    assert by_key["C2-GENERAL.hand_flow"].status is Status.REFUTED
+    assert by_key["C2-GENERAL.hand_flow"].residual == 1
+    assert by_key["C2-GENERAL.ginv_A3"].status is Status.VERIFIED
+    assert by_key["C2-GENERAL.hand_hypothesis"].status is Status.VERIFIED
+    assert "FINDING" in v.note
+
+
+def test_c2_general_applies_only_at_rank_loss():
+    c = sf.claims.get_claim("C2-GENERAL")
+    assert c.is_counterexample
+    assert not c.applies_to(get_problem(RATIONAL_FULL))
+
+
+def test_c2_general_verified_would_be_a_failure():
+    """If the counterexample machinery broke (here: A₃ replaced by (DDᵀ)⁺, which does satisfy
+    the corrected hypothesis), the problem's evidence comes out verified, and a verdict of a
+    documented counterexample that is not refuted is a failure."""
+    e = get_problem("identity-1-1-l2-underparam")
+    evs = pw.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp)
+    flow = [ev for ev in evs if ev.key == "flow_A3"][0]
+    assert flow.status is Status.VERIFIED
+    v = sf.Verdict("C2-GENERAL", "s", e.name, Status.VERIFIED, tuple(evs), "",
+                   expected=Status.REFUTED)
+    assert v.failed and not v.is_finding
+
+
+def test_c2_general_needs_its_hypothesis_to_refute():
+    """An A that is not a generalized inverse (A = 0) also misses −P∇ₓC, but that is no
+    counterexample to the old wording: the conclusion's refutation is demoted to inconclusive."""
+    e = get_problem("identity-1-1-l2-underparam")
+    evs = pw.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp * 0)
+    by_key = {ev.key: ev for ev in evs}
+    assert by_key["ginv_A3"].status is Status.REFUTED
+    assert by_key["flow_A3"].status is Status.INCONCLUSIVE
+    assert by_key["flow_A3"].reason is sf.evidence.Reason.HYPOTHESIS
+
+
+def test_c2_corrected_refutes_a_non_orthogonal_inverse():
+    """Handing C2 the old wording's A₃ violates the corrected hypothesis DDᵀA = P."""
+    e = get_problem("identity-1-1-l2-underparam")
+    evs = pw.check_c2(e, ginverses_fn=lambda pd, Gp: [pw._default_ginverses(pd, Gp)[2]] * 2)
+    by_key = {ev.key: ev for ev in evs}
+    assert by_key["hyp_A1"].status is Status.REFUTED
+    assert by_key["sym_A1"].status is Status.REFUTED
+    assert by_key["ginv_A1"].status is Status.VERIFIED
+
+
+def test_hand_counterexample_computed():
+    h = pw.hand_counterexample()
+    assert (h["ginv_residual"]).is_zero()
+    assert [str(v) for v in h["xdot"].entries()] == ["-1", "0"]
+    assert h["minus_Pg"].is_zero()
 
 
 def test_c2_counterexample_by_hand():
@@ -119,8 +172,9 @@ def test_c1_wrong_field_refuted_mpmath():
 
 def test_c2_wrong_inverse_refuted():
     e = get_problem(RATIONAL_FULL)
-    evs = pw.check_c2(e, level=Level.EXACT, ginverses_fn=lambda pd, Gp: [Gp * 2, Gp, Gp])
-    assert any(ev.status is Status.REFUTED and "A₁" in ev.what for ev in evs)
+    evs = pw.check_c2(e, level=Level.EXACT, ginverses_fn=lambda pd, Gp: [Gp * 2, Gp])
+    assert any(ev.status is Status.REFUTED and ev.key == "hyp_A1" for ev in evs)
+    assert any(ev.status is Status.REFUTED and ev.key == "flow_A1" for ev in evs)
     evs = pw.check_c2(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
     assert [ev for ev in evs if ev.what.startswith("Dᵀ(DDᵀ)⁺ = D⁺")][0].status is Status.REFUTED
 

@@ -61,7 +61,8 @@ import sympy as sp
 
 from ..arith import working_precision
 from ..errors import RankError
-from ..evidence import Evidence, Level, Status, combine_status
+from .. import tolerance as _tolerance
+from ..evidence import Evidence, Level, Reason, Status, combine_status
 from ..fields import parameter_field
 from ..linalg import Mat, eye, pinv, projector, range_basis, rank_info
 from ..problem import PointData, Problem
@@ -70,15 +71,16 @@ from .registry import claim_check, register
 __all__ = ["GRID_DENOMINATOR", "N_RANDOM_EXACT", "N_RANDOM_NUMERIC", "GUARD_DIGITS",
            "CONFIRM_EXTRA_DPS", "sample_points", "output_degree", "pit_bound",
            "ntk_pinv", "v_alpha", "library_field",
-           "check_c1", "check_c2", "check_c3", "check_c4", "check_c5_pointwise", "check_c9",
+           "check_c1", "check_c2", "check_c2_general", "hand_counterexample",
+           "C2_GENERAL_FINDING", "ntk_condition", "check_c3", "check_c4", "check_c5_pointwise", "check_c9",
            "C4_ALPHAS", "C5_ALPHAS"]
 
 GRID_DENOMINATOR = 2 ** 16
 GRID_SIZE = 2 * GRID_DENOMINATOR + 1
 N_RANDOM_EXACT = 5
 N_RANDOM_NUMERIC = 2
-GUARD_DIGITS = 10
-CONFIRM_EXTRA_DPS = 20
+GUARD_DIGITS = _tolerance.GUARD
+CONFIRM_EXTRA_DPS = _tolerance.CONFIRM_EXTRA_DPS
 BALL_WORK_FACTOR = 2
 C4_ALPHAS = (Fraction(0), Fraction(1, 3), Fraction(1, 2), Fraction(1))
 C5_ALPHAS = (Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1))
@@ -219,12 +221,18 @@ def _ldl_pivots(H: Mat) -> list:
 @dataclass
 class Cmp:
     """One comparison at one point: ``kind`` is "zero" (lhs = rhs), "le0" (value ≤ 0), "pos"
-    (every value > 0) or "same" (the listed vectors are all zero or all nonzero)."""
+    (every value > 0) or "same" (the listed vectors are all zero or all nonzero).
+
+    ``scale`` sets the tolerance (default: the size of the compared objects); ``magnitude`` is
+    the size of the quantity judged, against which the tolerance must stay small
+    (:func:`symflow.tolerance.too_loose`; default: the scale, or the size of lhs and rhs).
+    """
 
     kind: str
     lhs: Any
     rhs: Any = None
     scale: Any = None
+    magnitude: Any = None
 
 
 @dataclass
@@ -255,16 +263,47 @@ def _report(x, level: Level):
 
 
 def _tol(level: Level, dps: int, scale: float):
-    s = max(1.0, scale)
-    if level is Level.EXACT:
-        return 0
-    if level is Level.FLOAT64:
-        return 1e-8 * s
-    return mpmath.mpf(10) ** (GUARD_DIGITS - dps) * mpmath.mpf(s)
+    """The pointwise tolerance of :mod:`symflow.tolerance` (one rule per level)."""
+    return _tolerance.pointwise(level, dps, scale)
 
 
 def _arb_tol(dps: int, scale: float) -> flint.arb:
-    return flint.arb(10) ** (GUARD_DIGITS - dps) * flint.arb(max(1.0, scale))
+    """The same rule as an Arb ball (exact power of ten times the scale)."""
+    return flint.arb(10) ** (_tolerance.GUARD - dps) * flint.arb(max(1.0, scale))
+
+
+def _magnitude(c: Cmp) -> float:
+    """The size of the quantity judged (for :func:`symflow.tolerance.too_loose`)."""
+    if c.magnitude is not None:
+        return _f(c.magnitude)
+    if c.scale is not None:
+        return _f(c.scale)
+    return _scale(c)
+
+
+def _mid_float(x) -> Any:
+    if isinstance(x, flint.arb):
+        return mpmath.mpf(x.mid().str(25, radius=False))
+    if isinstance(x, flint.fmpq):
+        return mpmath.mpf(int(x.p)) / int(x.q)
+    return mpmath.mpf(x)
+
+
+def ntk_condition(pd: PointData) -> Any:
+    """κ of DDᵀ on its range, (σ_max/σ_min⁺)² from the singular values of D (midpoints, 25
+    digits; σ counted as nonzero above σ_max·10^(−dps/2)). None at the exact level (whose
+    tolerance is 0 and grows with nothing) or for D = 0."""
+    if pd.level is Level.EXACT:
+        return None
+    rows = [[_mid_float(v) for v in r] for r in pd.D.tolist()]
+    with mpmath.workdps(25):
+        S = mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)
+        sv = sorted((abs(S[i]) for i in range(len(S))), reverse=True)
+        if not sv or sv[0] == 0:
+            return None
+        cut = sv[0] * mpmath.mpf(10) ** (-((pd.dps or 30) // 2))
+        nz = [v for v in sv if v > cut]
+        return float((sv[0] / nz[-1]) ** 2)
 
 
 def _max_abs(M) -> Any:
@@ -302,9 +341,38 @@ class _Judged:
     confirm: Any = None
     info: dict = field(default_factory=dict)
     kind: str = "zero"
+    reason: Reason | None = None
+    why: str = ""
+    kappa: Any = None
+
+
+_UNDECIDED = {
+    Level.BALL: (Reason.NUMERICS, "the certified ball contains 0 but is wider than the tolerance"),
+    Level.MPMATH: (Reason.PRECISION, "the residual at dps and its re-run at dps + "
+                   f"{CONFIRM_EXTRA_DPS} disagree about the tolerance"),
+    Level.FLOAT64: (Reason.NUMERICS, "the float64 residual lies between the tolerance and the "
+                    "refutation threshold"),
+}
+
+
+def _finish(j: _Judged, c: Cmp, level: Level) -> _Judged:
+    """Attach the reason of an undecided comparison, and demote a pass whose tolerance is not
+    small against the quantity judged to inconclusive (reason ``tolerance``)."""
+    if j.status is Status.INCONCLUSIVE and j.reason is None:
+        j.reason, j.why = _UNDECIDED.get(level, (Reason.NUMERICS, "undecided"))
+    if (j.status is Status.VERIFIED and level is not Level.EXACT
+            and c.kind in ("zero", "le0")):
+        loose = _tolerance.too_loose(j.tolerance, _magnitude(c))
+        if loose is not None:
+            j.status, j.reason, j.why = Status.INCONCLUSIVE, Reason.TOLERANCE, loose
+    return j
 
 
 def _judge(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
+    return _finish(_judge_raw(c, c2, level, dps), c, level)
+
+
+def _judge_raw(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
     if c.kind == "same":
         return _judge_same(c, c2, level, dps)
     scale = _scale(c)
@@ -431,6 +499,7 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
     judged: dict[str, list[_Judged]] = {k: [] for k in whats}
     skipped: list[str] = []
     work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
+    kappas = []
     for th in points:
         pd = prob.at(th, level, work)
         with working_precision(work):
@@ -438,6 +507,7 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
         if isinstance(out, Skip):
             skipped.append(out.reason)
             continue
+        kappas.append(ntk_condition(pd))
         out2 = None
         if level is Level.MPMATH:
             pd2 = prob.at(th, level, dps + CONFIRM_EXTRA_DPS)
@@ -466,13 +536,16 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
         base["tolerance_rule"] = f"10^({GUARD_DIGITS} − dps)·max(1, size of compared objects)"
     if level is Level.FLOAT64:
         base["tolerance_rule"] = "1e-8·max(1, size of compared objects)"
+    ks = [k for k in kappas if k is not None]
+    kappa = max(ks) if ks else None
     evs = []
     for key, what in whats.items():
         js = judged[key]
         if not js:
             evs.append(Evidence(level, what + " — no point satisfied the hypothesis", None, None,
                                 Status.INCONCLUSIVE, None if level is Level.EXACT else dps,
-                                dict(base)))
+                                dict(base), key=key, reason=Reason.HYPOTHESIS,
+                                why="; ".join(sorted(set(skipped))) or "no point checked"))
             continue
         kind_pos = js[0].kind == "pos"
         res = (min if kind_pos else max)((j.residual for j in js), key=lambda v: mpmath.mpf(
@@ -486,8 +559,19 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
                 str(min(j.confirm for j in js))
         if any(j.info for j in js):
             det["per_point"] = [j.info for j in js]
-        evs.append(Evidence(level, what, res, tol, combine_status(j.status for j in js),
-                            None if level is Level.EXACT else dps, det))
+        status = combine_status(j.status for j in js)
+        reason, why = None, ""
+        if status is Status.INCONCLUSIVE:
+            bad = [j for j in js if j.status is Status.INCONCLUSIVE]
+            reason, why = bad[0].reason, bad[0].why
+            if len(bad) > 1:
+                why += f" (at {len(bad)} of {len(js)} points)"
+        if n_checked < len(points):
+            det["reduced"] = (f"{n_checked} of {len(points)} points satisfied the hypothesis "
+                              f"({'; '.join(sorted(set(skipped)))})")
+        evs.append(Evidence(level, what, res, tol, status,
+                            None if level is Level.EXACT else dps, det, key=key, reason=reason,
+                            why=why, kappa=kappa if kind_pos is False else None))
     return evs
 
 
@@ -552,7 +636,8 @@ def check_c1(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
             r0 = None
             evs.insert(0, Evidence(level, f"hypothesis at θ(0): rank D not certified ({exc})",
                                    None, 0, Status.INCONCLUSIVE,
-                                   None if level is Level.EXACT else dps))
+                                   None if level is Level.EXACT else dps, key="hypothesis_theta0",
+                                   reason=Reason.NUMERICS, why=f"rank D not certified: {exc}"))
     if r0 is not None:
         det = {} if r0.certain else {"smallest_singular_value": str(r0.smallest_singular_value),
                                      "threshold": str(r0.threshold)}
@@ -561,7 +646,9 @@ def check_c1(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                    f"({'certified' if r0.certain else 'numerical'}) vs QN = {QN} "
                    f"(residual = QN − rank)",
             QN - r0.rank, 0, Status.VERIFIED if r0.rank == QN else Status.INCONCLUSIVE,
-            None if level is Level.EXACT else dps, det))
+            None if level is Level.EXACT else dps, det, key="hypothesis_theta0",
+            reason=None if r0.rank == QN else Reason.HYPOTHESIS,
+            why="" if r0.rank == QN else f"full rank fails at θ(0): rank D = {r0.rank} < QN = {QN}"))
     return evs
 
 
@@ -572,9 +659,24 @@ claim_check("C1")(check_c1)
 # C2 — Lemma 2.2, general rank
 # ---------------------------------------------------------------------------------------------
 
-register("C2", "Lemma 2.2, general rank: any generalized inverse of DDᵀ gives x' = −P∇ₓC",
-         "For any A with DDᵀ A DDᵀ = DDᵀ the field −DᵀA∇ₓC gives x' = −P∇ₓC; A = (DDᵀ)⁺ is "
-         "such an A, and Dᵀ(DDᵀ)⁺ = D⁺.", "Lemma 2.2")
+register("C2", "Lemma 2.2, general rank: A with DDᵀA = P gives x' = −P∇ₓC",
+         "For any A with DDᵀA = P (equivalently DDᵀADDᵀ = DDᵀ and DDᵀA symmetric) the field "
+         "−DᵀA∇ₓC gives x' = −P∇ₓC; A = (DDᵀ)⁺ is such an A, and Dᵀ(DDᵀ)⁺ = D⁺.", "Lemma 2.2")
+
+#: Why the old wording of C2 is kept as a documented counterexample (C2-GENERAL).
+C2_GENERAL_FINDING = (
+    "FINDING: 'any A with DDᵀADDᵀ = DDᵀ' is not enough where rank D < QN. Then DDᵀA is a "
+    "projector onto range(D) but not necessarily the orthogonal one, and the field −DᵀA∇ₓC "
+    "moves outputs by x' = −P∇ₓC − DDᵀA(I − P)∇ₓC. Hand counterexample: D = (1, 0)ᵀ, "
+    "A = [[1, 1], [0, 0]], ∇ₓC = (0, 1) gives x' = (−1, 0) ≠ −P∇ₓC = 0. The corrected C2 "
+    "asks DDᵀA = P (DDᵀA symmetric); A = (DDᵀ)⁺ satisfies it.")
+
+register("C2-GENERAL", "Lemma 2.2, old wording (documented counterexample): any generalized "
+         "inverse A of DDᵀ gives x' = −P∇ₓC",
+         "For any A with DDᵀ A DDᵀ = DDᵀ the field −DᵀA∇ₓC gives x' = −P∇ₓC — expected to be "
+         "REFUTED wherever rank D < QN and (I − P)∇ₓC ≠ 0 (a finding, not a failure).",
+         "Lemma 2.2 (old wording of THEORY.md)", applies=lambda e: not e.full_rank,
+         expect=Status.REFUTED, finding=C2_GENERAL_FINDING)
 
 
 def _rand_rational_matrix(n: int, seed: str, level: Level) -> Mat:
@@ -588,8 +690,9 @@ def _default_ginverses(pd: PointData, Gp: Mat) -> list[Mat]:
 
     A₁ = G⁺;  A₂ = G⁺ + (I − G⁺G)Z (also GA₂ = GG⁺ = P symmetric: a {1,3}-inverse);
     A₃ = G⁺ + (I − G⁺G)Z + W(I − GG⁺), a generalized inverse for any Z, W, since
-    G(I − G⁺G) = 0 = (I − GG⁺)G. Z, W are fixed random rational matrices. All three equal G⁻¹
-    at full rank; they differ only where rank D < QN.
+    G(I − G⁺G) = 0 = (I − GG⁺)G, but GA₃ = P + GW(I − P) is not symmetric where rank D < QN.
+    Z, W are fixed random rational matrices. All three equal G⁻¹ at full rank; A₁ and A₂
+    satisfy C2's corrected hypothesis GA = P, A₃ only the old wording's GAG = G.
     """
     n = Gp.shape[0]
     G = pd.D @ pd.D.T
@@ -604,42 +707,114 @@ def check_c2(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
              ginverses_fn: Callable[[PointData, Mat], list[Mat]] | None = None,
              pinv_fn: Callable[[PointData], Mat] | None = None, n_points: int | None = None
              ) -> list[Evidence]:
-    """C2 (Lemma 2.2, any rank): DDᵀADDᵀ = DDᵀ and D(−DᵀAg) = −Pg for A = (DDᵀ)⁺ and a second
-    generalized inverse A₂; Dᵀ(DDᵀ)⁺ = D⁺. P from ``projector`` (a column basis)."""
+    """C2 as corrected (Lemma 2.2, any rank): for A₁ = (DDᵀ)⁺ and A₂ = (DDᵀ)⁺ + (I − G⁺G)Z the
+    hypothesis DDᵀA = P holds (and with it DDᵀADDᵀ = DDᵀ, DDᵀA symmetric), and the field
+    −DᵀA∇ₓC moves outputs by D(−DᵀAg) = −Pg; Dᵀ(DDᵀ)⁺ = D⁺. P from ``projector`` (a column
+    basis), D⁺ from ``pinv(D)`` directly. ``ginverses_fn(pd, G⁺)`` replaces [A₁, A₂]."""
     level = Level.parse(level)
-    gfn = ginverses_fn or _default_ginverses
+    gfn = ginverses_fn or (lambda pd, Gp: _default_ginverses(pd, Gp)[:2])
     pfn = pinv_fn or (lambda pd: pinv(pd.D, pd.dps or 30))
 
     def fn(pd):
         D, g = pd.D, pd.grad
         G = D @ D.T
         Gp = ntk_pinv(pd)
-        As = gfn(pd, Gp)
         P = projector(D, pd.dps or 30)
         out = {}
-        for i, A in enumerate(As, start=1):
-            out[f"ginv_A{i}"] = Cmp("zero", G @ A @ G, G)
+        for i, A in enumerate(gfn(pd, Gp), start=1):
+            GA = G @ A
+            out[f"hyp_A{i}"] = Cmp("zero", GA, P)
+            out[f"ginv_A{i}"] = Cmp("zero", GA @ G, G)
+            out[f"sym_A{i}"] = Cmp("zero", GA.T, GA)
             out[f"flow_A{i}"] = Cmp("zero", D @ (-(D.T @ (A @ g))), -(P @ g))
         out["dpinv"] = Cmp("zero", D.T @ Gp, pfn(pd))
         return out
 
     pts = sample_points(entry, _n_random(level, n_points), "C2")
-    return _run(entry, level, dps, pts, fn, {
-        "ginv_A1": "A₁ = (DDᵀ)⁺ is a generalized inverse: DDᵀA₁DDᵀ = DDᵀ",
-        "flow_A1": "field −DᵀA₁∇ₓC moves outputs by x' = −P∇ₓC (P from a column basis of D)",
-        "ginv_A2": "A₂ = (DDᵀ)⁺ + (I−(DDᵀ)⁺DDᵀ)Z (random rational Z; DDᵀA₂ = P symmetric) "
-                   "satisfies DDᵀA₂DDᵀ = DDᵀ",
-        "flow_A2": "field −DᵀA₂∇ₓC moves outputs by x' = −P∇ₓC",
-        "ginv_A3": "A₃ = A₂ + W(I−DDᵀ(DDᵀ)⁺) (random rational W; DDᵀA₃ not symmetric where "
-                   "rank D < QN) satisfies DDᵀA₃DDᵀ = DDᵀ",
-        "flow_A3": "field −DᵀA₃∇ₓC moves outputs by x' = −P∇ₓC — the 'any A' of the "
-                   "statement; x' = −P∇ₓC − DDᵀW(I−P)∇ₓC in fact, so this fails wherever "
-                   "rank D < QN and (I−P)∇ₓC ≠ 0",
-        "dpinv": "Dᵀ(DDᵀ)⁺ = D⁺ (D⁺ computed directly from D)",
-    })
+    whats = {"dpinv": "Dᵀ(DDᵀ)⁺ = D⁺ (D⁺ computed directly from D)"}
+    names = {1: "A₁ = (DDᵀ)⁺", 2: "A₂ = (DDᵀ)⁺ + (I−(DDᵀ)⁺DDᵀ)Z (random rational Z)"}
+    for i, name in names.items():
+        whats[f"hyp_A{i}"] = f"{name} satisfies the hypothesis DDᵀA = P (P from a column basis)"
+        whats[f"ginv_A{i}"] = f"{name}: DDᵀADDᵀ = DDᵀ"
+        whats[f"sym_A{i}"] = f"{name}: DDᵀA symmetric"
+        whats[f"flow_A{i}"] = f"field −DᵀA∇ₓC with {name} moves outputs by x' = −P∇ₓC"
+    return _run(entry, level, dps, pts, fn, whats)
 
 
 claim_check("C2")(check_c2)
+
+
+def hand_counterexample(level: Level = Level.EXACT) -> dict:
+    """The smallest counterexample to C2-GENERAL, computed (not typed in): D = (1, 0)ᵀ,
+    A = [[1, 1], [0, 0]], g = (0, 1). Returns the matrices, GAG − G, x' = −DDᵀAg and −Pg."""
+    one, zero = _scalar(Fraction(1), level), _scalar(Fraction(0), level)
+    D = Mat.from_rows(level, [[one], [zero]], 1)
+    A = Mat.from_rows(level, [[one, one], [zero, zero]], 2)
+    g = Mat.column(level, [zero, one])
+    G = D @ D.T
+    P = projector(D)
+    return {"D": D, "A": A, "g": g, "ginv_residual": G @ A @ G - G,
+            "xdot": D @ (-(D.T @ (A @ g))), "minus_Pg": -(P @ g)}
+
+
+def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
+                     ginverse_fn: Callable[[PointData, Mat], Mat] | None = None,
+                     n_points: int | None = None) -> list[Evidence]:
+    """C2-GENERAL, the old wording of Lemma 2.2 (a documented counterexample, expected refuted).
+
+    On the hand counterexample (exact) and at the sample points of a rank-deficient problem,
+    with A₃ = G⁺ + (I − G⁺G)Z + W(I − GG⁺) (``ginverse_fn(pd, G⁺)`` replaces it): the old
+    hypothesis DDᵀA₃DDᵀ = DDᵀ must hold (verified) and the conclusion D(−DᵀA₃g) = −Pg must
+    fail (refuted). A failing conclusion counts as a counterexample only where the hypothesis
+    verified: otherwise the conclusion's evidence is demoted to inconclusive (reason
+    ``hypothesis``), so the verdict can be refuted only by a genuine counterexample.
+    """
+    level = Level.parse(level)
+    afn = ginverse_fn or (lambda pd, Gp: _default_ginverses(pd, Gp)[2])
+    hand = hand_counterexample()
+    r_h = hand["ginv_residual"].max_abs()
+    r_f = (hand["xdot"] - hand["minus_Pg"]).max_abs()
+    evs = [
+        Evidence(Level.EXACT, "hand counterexample D = (1,0)ᵀ, A = [[1,1],[0,0]]: the old "
+                 "hypothesis DDᵀADDᵀ = DDᵀ holds", _report(r_h, Level.EXACT), 0,
+                 Status.VERIFIED if r_h == 0 else Status.REFUTED, None, key="hand_hypothesis"),
+        Evidence(Level.EXACT, "hand counterexample, ∇ₓC = (0,1): x' = −DDᵀA∇ₓC equals −P∇ₓC "
+                 f"(computed x' = {[str(v) for v in hand['xdot'].entries()]}, −P∇ₓC = "
+                 f"{[str(v) for v in hand['minus_Pg'].entries()]})", _report(r_f, Level.EXACT),
+                 0, Status.VERIFIED if r_f == 0 else Status.REFUTED, None, key="hand_flow"),
+    ]
+
+    def fn(pd):
+        D, g = pd.D, pd.grad
+        G = D @ D.T
+        Gp = ntk_pinv(pd)
+        A = afn(pd, Gp)
+        P = projector(D, pd.dps or 30)
+        return {"ginv_A3": Cmp("zero", G @ A @ G, G),
+                "flow_A3": Cmp("zero", D @ (-(D.T @ (A @ g))), -(P @ g))}
+
+    pts = sample_points(entry, _n_random(level, n_points), "C2")
+    evs += _run(entry, level, dps, pts, fn, {
+        "ginv_A3": "A₃ = (DDᵀ)⁺ + (I−(DDᵀ)⁺DDᵀ)Z + W(I−DDᵀ(DDᵀ)⁺) (random rational Z, W) "
+                   "satisfies the old hypothesis DDᵀA₃DDᵀ = DDᵀ",
+        "flow_A3": "field −DᵀA₃∇ₓC moves outputs by x' = −P∇ₓC (the old wording's conclusion; "
+                   "in fact x' = −P∇ₓC − DDᵀW(I−P)∇ₓC where rank D < QN)",
+    })
+    pairs = {"hand_flow": "hand_hypothesis", "flow_A3": "ginv_A3"}
+    status = {e.key: e.status for e in evs}
+    out = []
+    for e in evs:
+        hyp = pairs.get(e.key)
+        if hyp is not None and e.status is Status.REFUTED and status[hyp] is not Status.VERIFIED:
+            e = e.with_(status=Status.INCONCLUSIVE, reason=Reason.HYPOTHESIS,
+                        why=f"the old hypothesis ({hyp}) did not verify, so a failing "
+                            "conclusion is not a counterexample")
+        out.append(e)
+    return out
+
+
+claim_check("C2-GENERAL")(check_c2_general)
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -750,7 +925,8 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
             M = I * (_scalar(1 - a, pd.level)) + Gp * _scalar(a, pd.level)
             pivs += _ldl_pivots(B.T @ M @ B)
             out[f"inv_{a}"] = Cmp("zero", (I - P) @ M @ B, None,
-                                  scale=_f(_max_abs(M)) * _f(_max_abs(B)) * _f(_max_abs(P)))
+                                  scale=_f(_max_abs(M)) * _f(_max_abs(B)) * _f(_max_abs(P)),
+                                  magnitude=_f(_max_abs(M)) * _f(_max_abs(B)))
         out["pos"] = Cmp("pos", pivs)
         return out
 
@@ -871,7 +1047,8 @@ def check_c9(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
             "DDp_P": Cmp("zero", DDp, P),
             "penrose": Cmp("zero", _stack([G @ Gp @ G - G, Gp @ G @ Gp - Gp,
                                            (G @ Gp).T - G @ Gp, (Gp @ G).T - Gp @ G]),
-                           None, scale=max(_f(G.max_abs()), _f(Gp.max_abs())) ** 3),
+                           None, scale=max(_f(G.max_abs()), _f(Gp.max_abs())) ** 3,
+                           magnitude=max(_f(G.max_abs()), _f(Gp.max_abs()))),
         }
 
     pts = sample_points(entry, _n_random(level, n_points), "C9")

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..errors import ClaimError, LevelError
-from ..evidence import Evidence, Level, Status, Verdict
+from ..evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
            "resolve_level", "check", "check_all", "parse_claim_ids"]
@@ -89,6 +89,13 @@ class Claim:
     applies: Callable[[Any], bool]
     checks: tuple[Callable[..., list[Evidence]], ...] = ()
     scope: str = "problem"
+    expect: Status = Status.VERIFIED
+    finding: str = ""
+
+    @property
+    def is_counterexample(self) -> bool:
+        """A documented counterexample: a wording expected to be *refuted* (a finding)."""
+        return self.expect is Status.REFUTED
 
     def applies_to(self, entry: Any) -> bool:
         return self.scope == "global" or bool(self.applies(entry))
@@ -103,14 +110,21 @@ def _claim_sort_key(cid: str):
 
 
 def register(id: str, title: str, statement: str, paper_ref: str,
-             applies: Callable[[Any], bool] = lambda entry: True, scope: str = "problem"
-             ) -> Claim:
-    """Declare claim ``id`` (idempotent for an identical re-declaration; keeps its checks)."""
+             applies: Callable[[Any], bool] = lambda entry: True, scope: str = "problem",
+             expect: Status = Status.VERIFIED, finding: str = "") -> Claim:
+    """Declare claim ``id`` (idempotent for an identical re-declaration; keeps its checks).
+
+    ``expect=Status.REFUTED`` declares a *documented counterexample* (a wording known to be
+    false; ``finding`` says why): its refutation is reported as a finding and does not make
+    ``symflow check`` fail, while a verified outcome does.
+    """
     if scope not in ("problem", "global"):
         raise ClaimError(f"claim {id}: scope must be 'problem' or 'global', got {scope!r}", scope)
+    if expect not in (Status.VERIFIED, Status.REFUTED):
+        raise ClaimError(f"claim {id}: expect must be verified or refuted, got {expect!r}", expect)
     old = CLAIMS.get(id)
     checks = old.checks if old is not None else ()
-    c = Claim(id, title, statement, paper_ref, applies, checks, scope)
+    c = Claim(id, title, statement, paper_ref, applies, checks, scope, expect, finding)
     CLAIMS[id] = c
     return c
 
@@ -121,7 +135,7 @@ def claim_check(claim_id: str):
         c = get_claim(claim_id)
         if fn not in c.checks:
             CLAIMS[claim_id] = Claim(c.id, c.title, c.statement, c.paper_ref, c.applies,
-                                     c.checks + (fn,), c.scope)
+                                     c.checks + (fn,), c.scope, c.expect, c.finding)
         return fn
     return deco
 
@@ -169,7 +183,23 @@ def _error_evidence(fn: Callable, exc: BaseException, level: Level, dps: int) ->
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-4))
     return Evidence(level, f"check {fn.__name__} raised {type(exc).__name__}: {exc}",
                     None, None, Status.INCONCLUSIVE, dps,
-                    {"exception": type(exc).__name__, "message": str(exc), "traceback": tb})
+                    {"exception": type(exc).__name__, "message": str(exc), "traceback": tb},
+                    key=f"{fn.__name__}.raised", reason=Reason.ERROR,
+                    why=f"{type(exc).__name__}: {exc}")
+
+
+def _keyed(claim_id: str, fn: Callable, evidence: list[Evidence]) -> list[Evidence]:
+    """Prefix every key with the claim id; evidence without a key gets ``<check>#<i>``, and
+    repeated keys get ``#2``, ``#3`` … so that keys are unique within a verdict."""
+    out, seen = [], {}
+    for i, e in enumerate(evidence):
+        k = e.key or f"{fn.__name__}#{i}"
+        if not k.startswith(claim_id + "."):
+            k = f"{claim_id}.{k}"
+        n = seen.get(k, 0) + 1
+        seen[k] = n
+        out.append(e.with_(key=k if n == 1 else f"{k}#{n}"))
+    return out
 
 
 def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | None" = None,
@@ -181,8 +211,7 @@ def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | Non
     inconclusive evidence naming the exception.
     """
     c = get_claim(claim_id)
-    if not isinstance(dps, int) or isinstance(dps, bool) or dps < 10:
-        raise ClaimError(f"dps must be an integer ≥ 10, got {dps!r}", dps)
+    dps = _check_dps(dps)
     if c.scope == "global":
         entry = GLOBAL if entry is None else entry
     elif not c.applies(entry):
@@ -192,11 +221,26 @@ def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | Non
     evidence: list[Evidence] = []
     for fn in c.checks:
         try:
-            evidence.extend(fn(entry, dps=dps, level=lv, progress=progress))
+            got = list(fn(entry, dps=dps, level=lv, progress=progress))
         except Exception as exc:  # recorded, never silent: see module docstring
-            evidence.append(_error_evidence(fn, exc, lv, dps))
+            got = [_error_evidence(fn, exc, lv, dps)]
+        evidence.extend(_keyed(c.id, fn, got))
     note = "" if c.checks else "no check functions are registered for this claim"
-    return Verdict.from_evidence(c.id, c.statement, entry.name, evidence, note)
+    if c.is_counterexample and not note:
+        note = c.finding
+    return Verdict.from_evidence(c.id, c.statement, entry.name, evidence, note, c.expect)
+
+
+def _check_dps(dps: Any) -> int:
+    """The one precision rule (:func:`symflow.numbers.check_dps`), reported as a ClaimError-free
+    PrecisionError naming the value."""
+    from .. import numbers as _numbers
+    fn = getattr(_numbers, "check_dps", None)
+    if fn is not None:
+        return fn(dps, "dps")
+    if not isinstance(dps, int) or isinstance(dps, bool) or not 15 <= dps <= 2000:
+        raise ClaimError(f"dps must be an integer between 15 and 2000, got {dps!r}", dps)
+    return dps
 
 
 def _entries_for(c: Claim, entries: list) -> list:
@@ -214,12 +258,14 @@ def plan(claims=None, entries=None) -> list[tuple[str, Any]]:
 
 
 def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | None" = None,
-              progress: Any = None) -> list[Verdict]:
+              progress: Any = None,
+              on_verdict: "Callable[[Verdict], None] | None" = None) -> list[Verdict]:
     """Check every claim (or ``claims``: ids or ``"C1,C6"``) on every applicable entry.
 
     ``progress.update(i, info)`` is called before and after each (claim, problem) pair with
     ``info = {"event": "start"|"done", "claim", "problem", "index", "total", "elapsed",
-    "status"}`` (``status`` only on "done").
+    "status"}`` (``status`` only on "done"). ``on_verdict(v)`` is called with each verdict as
+    soon as it is finished, so that a caller interrupted (Ctrl-C) keeps the verdicts so far.
     """
     if level is not None:
         level = Level.parse(level)
@@ -235,8 +281,14 @@ def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | No
             v = check(cid, e, dps=dps, level=level, progress=progress)
         except LevelError as exc:
             c = CLAIMS[cid]
-            v = Verdict(cid, c.statement, e.name, Status.INCONCLUSIVE, (), f"not checked: {exc}")
+            ev = Evidence(Level.parse(level) if level is not None else Level.EXACT,
+                          f"not checked: {exc}", None, None, Status.INCONCLUSIVE, None,
+                          key=f"{cid}.level", reason=Reason.NOT_APPLICABLE, why=str(exc))
+            v = Verdict(cid, c.statement, e.name, Status.INCONCLUSIVE, (ev,),
+                        f"not checked: {exc}", c.expect)
         out.append(v)
+        if on_verdict is not None:
+            on_verdict(v)
         if progress is not None:
             progress.update(i + 1, {**info, "event": "done", "status": v.status.value,
                                     "level": v.level.value if v.level else None,
