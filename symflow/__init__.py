@@ -6,8 +6,9 @@ integration → claims → reports → CLI. See ``THEORY.md`` (claims C1–C10) 
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation
-from .errors import (ActivationError, ArchitectureError, ClaimError, DataError, IntegrationError,
-                     LabelError, LevelError, LossError, ParameterError, RankError, SymflowError)
+from .errors import (ActivationError, ArchitectureError, ClaimError, DataError, DomainError,
+                     IntegrationError, LabelError, LevelError, LossError, ParameterError,
+                     PrecisionError, RankError, SymflowError)
 from .evidence import Evidence, Level, Status, Verdict
 from .fields import (CompiledField, output_field, output_field_closed_form, parameter_field,
                      symbolic_field)
@@ -41,4 +42,5 @@ __all__ = [
     # errors
     "SymflowError", "ArchitectureError", "ActivationError", "DataError", "LabelError",
     "LossError", "ParameterError", "LevelError", "RankError", "IntegrationError", "ClaimError",
+    "PrecisionError", "DomainError",
 ]

@@ -9,6 +9,15 @@ ReLU); only then does the ``exact`` level (rational arithmetic) apply.
 Built-ins: ``tanh``, ``sigmoid`` (1/(1+e^{-z})), ``softplus`` (log(1+e^{z})), ``sin``,
 ``identity``, ``square`` (z²), ``cube`` (z³), ``relu`` (max(0, z), with σ'(0) := 0).
 
+Powers: integer exponents and half-integer exponents (``sqrt(z)``, ``z**(3/2)``, ``1/sqrt(z)``)
+with |exponent| ≤ ``MAX_POWER`` = 100.
+
+Domain: every compiled σ and σ' (levels exact, ball, mpmath, float64) checks its value. When it
+is not a finite real of that level — ``sqrt(z)`` or ``log(z)`` off their domain, ``1/z`` at
+z = 0, a float64 overflow, a ball that cannot be certified inside the domain — it raises
+:class:`~symflow.errors.DomainError` naming the activation, the pre-activation z and the level,
+instead of returning a complex number, ``nan`` or ``inf``.
+
 A user activation:
 
 >>> import sympy as sp
@@ -23,12 +32,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import flint
+import mpmath
+import numpy as np
 import sympy as sp
 
 from .arith import ARITH, Arith
-from .errors import ActivationError
+from .errors import ActivationError, DomainError
+from .numbers import short_repr
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "Z"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "Z", "MAX_POWER"]
+
+MAX_POWER = 100
+"""Largest |exponent| of a power in an activation (z**100 at exact rationals is already big)."""
 
 Z = sp.Symbol("z", real=True)
 
@@ -65,21 +81,30 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
     if isinstance(expr, sp.Pow):
         base = _compile(expr.base, z, ar)
         ex = expr.exp
+        if isinstance(ex, sp.Rational) and ex.q in (1, 2) and abs(ex.p) > MAX_POWER * ex.q:
+            raise ActivationError(
+                f"cannot compile the power {short_repr(expr)}: |exponent| must be at most "
+                f"{MAX_POWER}", expr)
         if isinstance(ex, sp.Integer):
             n = int(ex)
             if n >= 0:
                 return lambda x: base(x) ** n
             one = ar.const(1, 1)
             return lambda x: one / base(x) ** (-n)
-        if ex == sp.Rational(1, 2):
+        if isinstance(ex, sp.Rational) and ex.q == 2:
             sq = ar.fn("sqrt")
-            return lambda x: sq(base(x))
-        if ex == sp.Rational(-1, 2):
-            sq = ar.fn("sqrt")
+            n = int(ex.p)
+            if n == 1:
+                return lambda x: sq(base(x))
+            if n > 0:
+                return lambda x: sq(base(x)) ** n
             one = ar.const(1, 1)
-            return lambda x: one / sq(base(x))
-        raise ActivationError(f"cannot compile the power {expr} (only integer and ±1/2 exponents)",
-                              expr)
+            if n == -1:
+                return lambda x: one / sq(base(x))
+            return lambda x: one / sq(base(x)) ** (-n)
+        raise ActivationError(
+            f"cannot compile the power {short_repr(expr)} (only integer and half-integer "
+            f"exponents)", expr)
     if isinstance(expr, sp.Max) and len(expr.args) == 2 and sp.Integer(0) in expr.args:
         other = [a for a in expr.args if a != 0][0]
         inner = _compile(other, z, ar)
@@ -96,11 +121,77 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
         inner = _compile(expr.args[0], z, ar)
         return lambda x: f(inner(x))
     raise ActivationError(
-        f"cannot compile {expr!r} (type {type(expr).__name__}); activations may use + * ** "
-        f"with integer or ±1/2 exponents, rationals, exp, log, tanh, sin, cos, sinh, cosh, atan, "
-        f"Max(0, ·) and Heaviside(·, 0)",
+        f"cannot compile {short_repr(expr)} (type {type(expr).__name__}); activations may use "
+        f"+ * ** with integer or half-integer exponents, rationals, exp, log, tanh, sin, cos, "
+        f"sinh, cosh, atan, Max(0, ·) and Heaviside(·, 0)",
         expr,
     )
+
+
+def _show(x: Any) -> str:
+    if isinstance(x, (mpmath.mpf, mpmath.mpc)):
+        return mpmath.nstr(x, 17)
+    return short_repr(x)
+
+
+def _guard(f: Callable[[Any], Any], act: str, expr: sp.Expr, level: str,
+           role: str = "σ") -> Callable[[Any], Any]:
+    """``f`` (σ or σ' compiled for ``level``) raising :class:`DomainError` where its value is
+    not a finite real of the level (see the module docstring)."""
+
+    def fail(x, detail):
+        return DomainError(
+            f"activation {act!r}: {role}(z) = {short_repr(expr)} is not a finite real number at "
+            f"z = {_show(x)} (level {level}): {detail}", x, act, level)
+
+    errors = (ZeroDivisionError, ValueError, TypeError, OverflowError)
+    if level == "exact":
+        def g(x):
+            try:
+                return f(x)
+            except errors as exc:
+                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
+    elif level == "ball":
+        def g(x):
+            try:
+                r = f(x)
+            except errors as exc:
+                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
+            if isinstance(r, flint.arb) and not r.is_finite():
+                raise fail(x, f"the ball {r} is not finite (z is off the domain, or the ball "
+                              f"straddles its edge)")
+            return r
+    elif level == "mpmath":
+        mpf, isfinite = mpmath.mpf, mpmath.isfinite
+
+        def g(x):
+            try:
+                r = f(x)
+            except errors as exc:
+                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
+            if not (isinstance(r, mpf) and isfinite(r)):
+                raise fail(x, f"value {_show(r)}")
+            return r
+    elif level == "float64":
+        def g(x):
+            with np.errstate(all="ignore"):
+                try:
+                    r = f(x)
+                except errors as exc:
+                    raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
+                ok = np.isfinite(r)
+            if not np.all(ok):
+                bad = np.argwhere(~np.broadcast_to(ok, np.shape(x)))
+                i = tuple(bad[0]) if bad.size else ()
+                xv = np.asarray(x)[i] if np.ndim(x) else x
+                rv = np.broadcast_to(r, np.shape(x))[i] if np.ndim(x) else r
+                hint = (" (an overflow: use level 'mpmath')"
+                        if np.isinf(rv) and abs(float(xv)) > 1 else "")
+                raise fail(float(xv), f"float64 value {float(rv)}{hint}")
+            return r
+    else:
+        return f
+    return g
 
 
 def _is_rational(expr: sp.Expr, z: sp.Symbol) -> bool:
@@ -134,8 +225,11 @@ class Activation:
         """Build an activation from a SymPy expression ``expr`` in the one symbol ``z``.
 
         ``derivative`` overrides ``d expr/dz`` (needed for ReLU-like kinks). Strings are refused:
-        pass SymPy objects.
+        pass SymPy objects. ``name`` must be a non-empty string.
         """
+        if not isinstance(name, str) or not name.strip():
+            raise ActivationError(f"activation name must be a non-empty string, got "
+                                  f"{short_repr(name)}", name)
         if isinstance(expr, str) or not isinstance(expr, sp.Basic):
             raise ActivationError(
                 f"activation {name!r}: expected a SymPy expression in one symbol, got {expr!r}", expr)
@@ -167,7 +261,9 @@ class Activation:
             return self._compiled[arith]
         except KeyError:
             ar = ARITH[arith]
-            pair = (_compile(self.expr, Z, ar), _compile(self.derivative_expr, Z, ar))
+            pair = (_guard(_compile(self.expr, Z, ar), self.name, self.expr, arith),
+                    _guard(_compile(self.derivative_expr, Z, ar), self.name,
+                           self.derivative_expr, arith, "σ'"))
             self._compiled[arith] = pair
             return pair
 

@@ -32,6 +32,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import LevelError
+from .numbers import check_dps
 
 __all__ = ["Arith", "ARITH", "get_arith", "arb_precision", "dps_to_bits", "working_precision"]
 
@@ -200,6 +201,24 @@ def get_arith(name: str) -> Arith:
 
 @contextlib.contextmanager
 def working_precision(dps: int):
-    """Scope both mpmath's and python-flint's precision to ``dps`` digits."""
+    """Scope both mpmath's and python-flint's precision to ``dps`` digits.
+
+    ``dps`` must satisfy :func:`symflow.numbers.check_dps` (an integer in [15, 2000]), else
+    :class:`~symflow.errors.PrecisionError` — raised when the ``with`` block is entered.
+
+    >>> import mpmath
+    >>> with working_precision(50):
+    ...     mpmath.mp.dps
+    50
+    """
+    dps = check_dps(dps)
+    with _working_precision(dps):
+        yield
+
+
+@contextlib.contextmanager
+def _working_precision(dps: int):
+    """:func:`working_precision` without the check: for internal precisions *derived* from a
+    checked one (guard digits, 2·dps for balls …), which may lie outside [15, 2000]."""
     with mpmath.workdps(dps), arb_precision(dps):
         yield

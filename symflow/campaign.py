@@ -17,11 +17,19 @@ C10    at rank D < QN: is x' ≠ −g (a counterexample to C6 without its hypoth
 Rational networks with the L2 loss are checked exactly (flint rationals); the others at mpmath
 ``dps`` digits with tolerance 10^(5−dps)·scale·κ(D)^p (κ = σ₁/σ_r measured at the point).
 Statistics (architectures tried and distinct, rejected for rank, per-claim counts, failures with
-their data) are written as JSON, atomically. From the shell::
+their data) are written as JSON, atomically (:func:`symflow.progress.write_atomic`, the writer
+:mod:`symflow.reports` uses too). From the shell::
 
     symflow campaign --n 2000 --seed 1 --report campaign.json     # (the CLI's sub-command)
     python -m symflow.campaign --n 2000 --seed 1 --report campaign.json
     pytest --hypothesis-profile=campaign -m "campaign or not slow" tests/test_properties*.py
+
+Exit status of :func:`main` (as ``symflow check`` where it applies): 0 every check passed (and,
+with ``--c10``, a counterexample was found); 1 some check failed; 3 nothing failed but some case
+raised an error or the ``--c10`` search found no counterexample within its budget; 2 usage error
+(bad ``--n``/``--seed``/``--dps``, an empty or unwritable ``--report``, checked before any work);
+130 interrupted by Ctrl-C (one line on stderr; the cases checked so far are written to
+``--report`` with ``"interrupted": true``).
 
 :func:`find_c6_counterexample` runs Hypothesis' ``find`` on the statement "the adapted output
 field is −∇ₓC" (the instantaneous form of C6's straight line, x' = −(x − y)/N) *without* the
@@ -39,7 +47,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -53,6 +60,7 @@ from .arith import working_precision
 from .errors import DataError, SymflowError
 from .fields import output_field, output_field_closed_form, parameter_field
 from .linalg import Mat, pinv, projector, rank_info
+from .progress import ReportPathError, check_writable, with_time_variable, write_atomic
 from .strategies import ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, cases
 
 __all__ = ["Counterexample", "find_c6_counterexample", "CampaignReport", "check_case",
@@ -165,6 +173,7 @@ class CampaignReport:
     failures: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -174,7 +183,8 @@ class CampaignReport:
         return {k: v for k, v in asdict(self).items()} | {"ok": self.ok}
 
     def summary(self) -> str:
-        lines = [f"campaign: {self.tried} cases ({self.distinct_architectures} distinct "
+        head = "campaign INTERRUPTED (partial results)" if self.interrupted else "campaign"
+        lines = [f"{head}: {self.tried} cases ({self.distinct_architectures} distinct "
                  f"architectures), seed {self.seed}, dps {self.dps}, {self.seconds:.1f} s",
                  f"  rejected for rank (C1/C6 not applicable): {self.rejected_for_rank}; "
                  f"C10 counterexamples among them: {self.c10_counterexamples}"]
@@ -238,19 +248,10 @@ def check_case(case: Case, dps: int = 30) -> dict[str, tuple[bool, str]]:
     return out
 
 
-def _atomic_write_json(path: str, data: dict) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".campaign-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, default=str)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def _write_report(path: str, data: dict) -> None:
+    """The JSON report, written atomically by the one writer (:func:`symflow.progress.
+    write_atomic`); its folder must exist (:func:`symflow.progress.check_writable`)."""
+    write_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
 def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
@@ -258,7 +259,12 @@ def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
     """Check the pointwise claims on ``n_architectures`` random cases (see module docstring).
 
     ``progress``: None, or an object with ``update(i, info)`` / ``close()``. Writes the JSON
-    report to ``report_path`` (atomically) if given. A failed check is recorded, never raised.
+    report to ``report_path`` (atomically) if given, creating its folder (the ``symflow
+    campaign`` command instead refuses a missing folder, as ``symflow check`` does); an
+    unwritable path raises :class:`~symflow.progress.ReportPathError` before any work. A failed
+    check is recorded, never raised.
+    On Ctrl-C the KeyboardInterrupt propagates carrying the partial report (marked
+    ``interrupted``) as its ``campaign_report`` attribute.
 
     >>> rep = run_campaign(5, seed=3)
     >>> rep.tried, rep.ok
@@ -307,47 +313,145 @@ def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
             progress.update(rep.tried, {"step": rep.tried, "t1": n_architectures,
                                         "failures": len(rep.failures)})
 
-    _one()
+    if report_path is not None:  # checked before any work; this API creates missing folders
+        if isinstance(report_path, (str, os.PathLike)) and os.fspath(report_path).strip():
+            os.makedirs(os.path.dirname(os.path.abspath(report_path)), exist_ok=True)
+        check_writable(report_path, "report_path")
+    try:
+        _one()
+    except KeyboardInterrupt as exc:  # hand the cases checked so far to the caller
+        rep.interrupted = True
+        rep.distinct_architectures = len(archs)
+        rep.seconds = time.perf_counter() - start
+        exc.campaign_report = rep
+        raise
     if progress is not None:
         progress.close()
     rep.distinct_architectures = len(archs)
     rep.seconds = time.perf_counter() - start
     if report_path is not None:
-        _atomic_write_json(report_path, rep.to_json())
+        _write_report(report_path, rep.to_json())
     return rep
+
+
+EXIT_STATUS_HELP = """\
+exit status:
+  0    every check passed (and, with --c10, a counterexample was found)
+  1    some check failed (the failures are in the report)
+  3    nothing failed, but some case raised an error, or the --c10 search
+       found no counterexample within its budget
+  2    usage error (bad --n, --seed or --dps; empty or unwritable --report,
+       missing report folder): nothing was run
+  130  interrupted (Ctrl-C): the cases checked so far are written to
+       --report, marked "interrupted": true
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with the message, no traceback
+        self.print_usage(sys.stderr)
+        print(f"symflow campaign: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _int_option(name: str, lo: int, hi: int | None = None):
+    def parse(value: str) -> int:
+        try:
+            v = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {value!r}") from None
+        if v < lo or (hi is not None and v > hi):
+            rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+            raise argparse.ArgumentTypeError(f"{name} must be {rng}, got {v}")
+        return v
+    return parse
+
+
+def _interrupted(exc: KeyboardInterrupt, args, data: "dict | None", rep) -> int:
+    """Ctrl-C: write what was checked (marked interrupted), one line on stderr, exit 130."""
+    rep = getattr(exc, "campaign_report", None) or rep
+    msg = "symflow campaign: interrupted"
+    try:
+        if rep is not None:
+            rep.interrupted = True
+            out = rep.to_json() | {k: v for k, v in (data or {}).items()
+                                   if k not in rep.to_json()}
+            out["interrupted"] = True
+            _write_report(args.report, out)
+            msg += f" after {rep.tried} of {rep.n_requested} cases; partial report written to " \
+                   f"{args.report}"
+        else:
+            msg += "; no report written"
+    except KeyboardInterrupt:
+        msg += "; interrupted again while writing the report (not written)"
+    except SymflowError as exc2:
+        msg += f"; {exc2}"
+    print(msg, file=sys.stderr, flush=True)
+    return 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``symflow campaign``: run :func:`run_campaign`, print a summary, write the JSON report.
-    Exit code 0 when every check passed, 1 otherwise."""
-    ap = argparse.ArgumentParser(prog="symflow campaign",
-                                 description="property campaign over random architectures")
-    ap.add_argument("--n", type=int, default=500, help="number of cases (default 500)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--dps", type=int, default=30)
-    ap.add_argument("--report", default="campaign-report.json", help="JSON output path")
+    Exit status (see the module docstring): 0 passed, 1 failed, 3 errors or no C10
+    counterexample found, 2 usage error, 130 interrupted."""
+    ap = _Parser(prog="symflow campaign",
+                 description="property campaign over random architectures",
+                 epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=_int_option("--n", 1), default=500,
+                    help="number of cases (default 500)")
+    ap.add_argument("--seed", type=_int_option("--seed", 0), default=0)
+    ap.add_argument("--dps", type=_int_option("--dps", 15, 2000), default=30,
+                    help="working precision in digits, 15 to 2000 (default 30)")
+    ap.add_argument("--report", default="campaign-report.json",
+                    help="JSON output path (its folder must exist)")
     ap.add_argument("--c10", action="store_true",
                     help="also search and shrink a C10 counterexample and add it to the report")
     ap.add_argument("--progress", action="store_true")
-    args = ap.parse_args(list(argv) if argv is not None else None)
+    try:
+        args = ap.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (2 if exc.code else 0)
+    try:
+        check_writable(args.report, "--report")
+    except ReportPathError as exc:
+        print(f"symflow campaign: error: {exc}", file=sys.stderr)
+        return 2
     prog = None
     if args.progress:
         from .progress import TextProgress
-        prog = TextProgress(label="campaign")
+        prog = with_time_variable(TextProgress(label="campaign"), "case")
+    rep = data = None
     try:
-        rep = run_campaign(args.n, args.seed, args.dps, None, prog)
-    except DataError as exc:
-        print(f"symflow campaign: {exc}", file=sys.stderr)
+        try:
+            rep = run_campaign(args.n, args.seed, args.dps, None, prog)
+        except DataError as exc:
+            print(f"symflow campaign: error: {exc}", file=sys.stderr)
+            return 2
+        data = rep.to_json()
+        print(rep.summary())
+        c10_missing = False
+        if args.c10:
+            try:
+                cx = find_c6_counterexample(seed=args.seed)
+            except SymflowError as exc:
+                c10_missing = True
+                data["c10_minimal_counterexample"] = None
+                data["c10_search"] = f"inconclusive: {exc}"
+                print(f"C10 search inconclusive: {exc}")
+            else:
+                data["c10_minimal_counterexample"] = cx.to_json() | {
+                    "description": cx.description()}
+                print(cx.description())
+        code = 1 if rep.failures else (3 if (rep.errors or c10_missing) else 0)
+        data["exit_code"] = code
+        _write_report(args.report, data)
+        print(f"report written to {args.report}")
+        return code
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, args, data, rep)
+    except ReportPathError as exc:
+        print(f"symflow campaign: error: {exc}", file=sys.stderr)
         return 2
-    data = rep.to_json()
-    print(rep.summary())
-    if args.c10:
-        cx = find_c6_counterexample(seed=args.seed)
-        data["c10_minimal_counterexample"] = cx.to_json() | {"description": cx.description()}
-        print(cx.description())
-    _atomic_write_json(args.report, data)
-    print(f"report written to {args.report}")
-    return 0 if rep.ok else 1
 
 
 if __name__ == "__main__":

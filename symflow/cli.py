@@ -3,65 +3,72 @@
 ``symflow check [--claims C1,C6] [--problems name,...] [--dps 30] [--level LEVEL]
 [--json PATH] [--markdown PATH] [--quiet]``
     runs the claims of THEORY.md on the default catalogue (each at its strongest applicable
-    level unless ``--level`` forces one), prints a table, writes reports atomically, and exits
-    0 only if every verdict is verified (1 otherwise). Progress (claim × problem, elapsed
-    time) goes to stderr unless ``--quiet``.
+    level unless ``--level`` forces one), prints a table (with the Failures, Inconclusive and
+    Findings sections of :mod:`symflow.reports`) and writes the reports atomically. Report
+    paths are checked before any work starts. Progress (claim × problem, elapsed time, and the
+    flow time s or line time t of long integrations) goes to stderr unless ``--quiet``.
 ``symflow list``
     the registered claims and the catalogue problems.
 ``symflow campaign ...``
-    delegates to :func:`symflow.campaign.main` (C10's counterexample search).
+    delegates to :func:`symflow.campaign.main` (property campaign, C10's counterexample
+    search); same exit codes where they apply.
 
-Bad input (unknown claim or problem, bad dps or level) prints a message on stderr and exits 2.
+Exit status of ``symflow check``:
+
+====  =========================================================================================
+0     every verdict as expected: every theorem verified, every documented counterexample
+      (a claim expected to be refuted, e.g. C2-GENERAL) refuted, i.e. reproduced (a *finding*)
+1     something failed: a theorem refuted, or a documented counterexample came out verified
+3     nothing failed, but some verdict is inconclusive (the reasons are printed)
+2     usage or input error (unknown claim or problem, bad ``--dps``/``--level``, an empty or
+      unwritable report path, a report folder that does not exist): nothing was run
+130   interrupted (Ctrl-C): one line on stderr; the verdicts finished so far are written to
+      the requested reports, marked INTERRUPTED (JSON ``meta.interrupted``)
+====  =========================================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from typing import Any
 
 from .errors import SymflowError
+from .progress import CheckProgress
 
-__all__ = ["main", "CheckProgress"]
+__all__ = ["main", "CheckProgress", "exit_code", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE",
+           "EXIT_INCONCLUSIVE", "EXIT_INTERRUPTED"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
+EXIT_INTERRUPTED = 130
+
+EXIT_STATUS_HELP = """\
+exit status:
+  0    every verdict as expected: every theorem verified, and every documented
+       counterexample (a claim expected to be refuted, e.g. C2-GENERAL) refuted,
+       i.e. reproduced (reported as a finding, not a failure)
+  1    something failed: a theorem refuted, or a documented counterexample came
+       out verified
+  3    nothing failed, but some verdict is inconclusive (reasons are printed)
+  2    usage or input error (unknown claim or problem, bad --dps or --level,
+       empty or unwritable report path, missing report folder): nothing was run
+  130  interrupted (Ctrl-C): the verdicts finished so far are written to the
+       requested reports, marked INTERRUPTED
+"""
 
 
-class CheckProgress:
-    """Progress of ``symflow check`` on a stream: one line per finished (claim, problem) pair,
-    and, for long inner computations (integrations passing ``update(t, info)`` without an
-    ``event``), a throttled line with the flow time. ``close()`` may be called many times."""
-
-    def __init__(self, stream=None, interval: float = 2.0) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.interval = interval
-        self.t0 = time.perf_counter()
-        self._last_inner = 0.0
-        self._current = ""
-
-    def _write(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
-
-    def update(self, t: Any, info: dict) -> None:
-        ev = info.get("event") if isinstance(info, dict) else None
-        el = time.perf_counter() - self.t0
-        if ev == "start":
-            self._current = f"{info['claim']} {info['problem']}"
-            self._write(f"[{info['index'] + 1}/{info['total']}] {self._current} … "
-                        f"({el:.1f} s)")
-        elif ev == "done":
-            lvl = info.get("level") or "—"
-            self._write(f"[{info['index'] + 1}/{info['total']}] {self._current}: "
-                        f"{info['status']} at {lvl} ({el:.1f} s)")
-        elif el - self._last_inner >= self.interval:
-            self._last_inner = el
-            try:
-                tt = f"{float(t):.4g}"
-            except (TypeError, ValueError):
-                tt = str(t)
-            self._write(f"    {self._current}: t = {tt} ({el:.1f} s)")
-
-    def close(self) -> None:
-        pass
+def exit_code(verdicts) -> int:
+    """1 if any verdict failed, else 3 if any is inconclusive (or there is none), else 0."""
+    vs = list(verdicts)
+    if any(v.failed for v in vs):
+        return EXIT_FAILED
+    if not vs or not all(v.as_expected for v in vs):
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
 
 
 def _dps(value: str) -> int:
@@ -78,21 +85,28 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # exit 2 with the message, no traceback (as argparse)
         self.print_usage(sys.stderr)
         print(f"symflow: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(EXIT_USAGE)
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symflow", description="Exact and high-precision checks of Chen & "
-                     "Muñoz Ewald, arXiv 2408.01517 (claims C1–C10 of THEORY.md)")
+                     "Muñoz Ewald, arXiv 2408.01517 (claims C1–C10 of THEORY.md)",
+                     epilog="exit status of 'symflow check': see 'symflow check --help'",
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    c = sub.add_parser("check", help="check the claims on the default problems")
+    c = sub.add_parser("check", help="check the claims on the default problems",
+                       description="Check the claims of THEORY.md on the catalogue problems "
+                       "and print a verdict table.", epilog=EXIT_STATUS_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--claims", default=None, help="comma-separated claim ids, e.g. C1,C6")
     c.add_argument("--problems", default=None, help="comma-separated catalogue problem names")
     c.add_argument("--dps", type=_dps, default=30, help="working precision in digits (30)")
     c.add_argument("--level", default=None, choices=["exact", "ball", "mpmath", "float64"],
                    help="force a level (default: the strongest applicable per problem)")
-    c.add_argument("--json", default=None, metavar="PATH", help="write a JSON report")
-    c.add_argument("--markdown", default=None, metavar="PATH", help="write a Markdown report")
+    c.add_argument("--json", default=None, metavar="PATH",
+                   help="write a JSON report (its folder must exist)")
+    c.add_argument("--markdown", default=None, metavar="PATH",
+                   help="write a Markdown report (its folder must exist)")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sub.add_parser("list", help="list the claims and the catalogue problems")
     camp = sub.add_parser("campaign", help="C10 counterexample campaign (symflow.campaign)",
@@ -108,41 +122,111 @@ def _cmd_list() -> int:
     print("claims:")
     for cid in sorted(CLAIMS, key=_claim_sort_key):
         c = CLAIMS[cid]
-        print(f"  {cid:10s} {c.title} [{c.paper_ref}; {c.scope}; {len(c.checks)} check(s)]")
+        kind = "; documented counterexample" if c.is_counterexample else ""
+        print(f"  {cid:10s} {c.title} [{c.paper_ref}; {c.scope}; {len(c.checks)} check(s)"
+              f"{kind}]")
     print("problems:")
     for e in catalogue():
         p = e.problem
         print(f"  {e.name:28s} K={p.K:<3d} QN={p.QN:<3d} {p.strongest_level.value:5s} "
               f"{','.join(sorted(e.tags))}")
-    return 0
+    return EXIT_OK
+
+
+def _report_paths(args) -> list[tuple[str, str]]:
+    """The requested report paths, checked (ReportPathError naming the path, exit 2) before any
+    work starts."""
+    from .reports import ReportPathError, check_writable
+    paths = [(opt, p) for opt, p in (("--json", args.json), ("--markdown", args.markdown))
+             if p is not None]
+    for opt, p in paths:
+        check_writable(p, opt)
+    if len(paths) == 2 and os.path.realpath(paths[0][1]) == os.path.realpath(paths[1][1]):
+        raise ReportPathError(f"--json and --markdown name the same file {paths[0][1]!r}",
+                              paths[0][1])
+    return paths
+
+
+def _write_reports(args, verdicts, meta: dict, *, interrupted: bool = False,
+                   planned: int | None = None) -> list[str]:
+    from .reports import write_json, write_markdown
+    written = []
+    if args.json is not None:
+        write_json(args.json, verdicts, meta)
+        written.append(args.json)
+    if args.markdown is not None:
+        write_markdown(args.markdown, verdicts, interrupted=interrupted, planned=planned)
+        written.append(args.markdown)
+    return written
 
 
 def _cmd_check(args) -> int:
     from .claims import check_all, parse_claim_ids
     from .claims.registry import plan
     from .problems import get_problem
-    from .reports import text_table, write_json, write_markdown
+    from .reports import text_table
 
     ids = parse_claim_ids(args.claims)
     entries = None
-    if args.problems:
-        entries = [get_problem(n.strip()) for n in args.problems.split(",") if n.strip()]
-    if not plan(ids, entries):
+    if args.problems is not None:
+        names = [n.strip() for n in args.problems.split(",") if n.strip()]
+        if not names:
+            raise SymflowError(f"--problems {args.problems!r} names no problem; give "
+                               f"comma-separated names (see 'symflow list') or omit it")
+        entries = [get_problem(n) for n in names]
+    pairs = plan(ids, entries)
+    if not pairs:
         raise SymflowError(f"no (claim, problem) pair to check: claims {ids} do not apply to "
                            f"the problems given")
+    _report_paths(args)
     progress = None if args.quiet else CheckProgress()
+    meta = {"claims": ids,
+            "problems": [e.name for e in entries] if entries is not None else "catalogue",
+            "dps": args.dps, "level": args.level or "strongest", "planned": len(pairs),
+            "interrupted": False}
+    done: list = []
     t0 = time.perf_counter()
-    verdicts = check_all(ids, entries, dps=args.dps, level=args.level, progress=progress)
-    elapsed = time.perf_counter() - t0
-    print(text_table(verdicts))
-    print(f"elapsed {elapsed:.1f} s")
-    meta = {"claims": ids, "dps": args.dps, "level": args.level or "strongest",
-            "elapsed_seconds": round(elapsed, 3)}
-    if args.json:
-        write_json(args.json, verdicts, meta)
-    if args.markdown:
-        write_markdown(args.markdown, verdicts)
-    return 0 if verdicts and all(v.status.value == "verified" for v in verdicts) else 1
+    try:
+        verdicts = check_all(ids, entries, dps=args.dps, level=args.level, progress=progress,
+                             on_verdict=done.append)
+        elapsed = time.perf_counter() - t0
+        code = exit_code(verdicts)
+        print(text_table(verdicts))
+        print(f"elapsed {elapsed:.1f} s")
+        _write_reports(args, verdicts, {**meta, "elapsed_seconds": round(elapsed, 3),
+                                        "exit_code": code})
+        return code
+    except KeyboardInterrupt:
+        return _interrupted(args, done, len(pairs), meta, time.perf_counter() - t0)
+
+
+def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float) -> int:
+    """Ctrl-C: write the verdicts finished so far (atomically, marked interrupted), print the
+    partial table on stdout and one line on stderr; exit 130. A second Ctrl-C while writing
+    leaves any report not yet written untouched (and says so)."""
+    from .reports import text_table
+    done = list(done)
+    written: list[str] = []
+    trouble = ""
+    try:
+        meta = {**meta, "interrupted": True, "elapsed_seconds": round(elapsed, 3),
+                "exit_code": EXIT_INTERRUPTED}
+        written = _write_reports(args, done, meta, interrupted=True, planned=planned)
+        if done:
+            print(text_table(done, interrupted=True, planned=planned))
+    except KeyboardInterrupt:
+        trouble = "interrupted again while writing the reports"
+    except SymflowError as exc:
+        trouble = str(exc)
+    msg = f"symflow: interrupted after {len(done)} of {planned} checks"
+    if written:
+        msg += "; partial reports written to " + ", ".join(written)
+    elif args.json is None and args.markdown is None:
+        msg += "; no report requested"
+    if trouble:
+        msg += f"; {trouble}"
+    print(msg, file=sys.stderr, flush=True)
+    return EXIT_INTERRUPTED
 
 
 def _cmd_campaign(rest: list[str]) -> int:
@@ -153,31 +237,38 @@ def _cmd_campaign(rest: list[str]) -> int:
             raise
         print("symflow: error: symflow.campaign is not available in this installation",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     return int(campaign_main(rest) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``symflow`` console script; returns the exit code."""
+    """Entry point of the ``symflow`` console script; returns the exit code (see the module
+    docstring: 0 as expected, 1 failed, 3 inconclusive, 2 usage error, 130 interrupted)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["campaign"]:
-        return _cmd_campaign(argv[1:])
     try:
-        args = _build_parser().parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    try:
-        if args.command == "list":
-            return _cmd_list()
-        if args.command == "check":
-            return _cmd_check(args)
-    except SymflowError as exc:
-        print(f"symflow: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"symflow: error: cannot write report: {exc}", file=sys.stderr)
-        return 2
-    return 2
+        if argv[:1] == ["campaign"]:
+            return _cmd_campaign(argv[1:])
+        try:
+            args = _build_parser().parse_args(argv)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (EXIT_USAGE if exc.code else 0)
+        try:
+            if args.command == "list":
+                return _cmd_list()
+            if args.command == "check":
+                return _cmd_check(args)
+        except SymflowError as exc:
+            print(f"symflow: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OSError as exc:
+            name = getattr(exc, "filename", None)
+            print(f"symflow: error: cannot write {name or 'report'}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("symflow: interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ __all__ = [
     "LabelError",
     "LossError",
     "ParameterError",
+    "PrecisionError",
+    "DomainError",
     "LevelError",
     "RankError",
     "IntegrationError",
@@ -54,6 +56,26 @@ class DataError(_ValueError):
 class LabelError(DataError):
     """Targets the loss cannot accept, e.g. a cross-entropy label with a zero component or one
     whose components do not sum to 1."""
+
+
+class PrecisionError(DataError):
+    """A working precision ``dps`` (decimal digits) that is not an integer in
+    [``MIN_DPS``, ``MAX_DPS``] = [15, 2000] (see :func:`symflow.numbers.check_dps`)."""
+
+
+class DomainError(DataError):
+    """An activation evaluated outside its real domain (e.g. ``sqrt(z)`` at z < 0, ``log(z)`` at
+    z ≤ 0, ``1/z`` at z = 0), or whose value is not finite at that level (float64 overflow, a ball
+    that cannot be certified to lie in the domain).
+
+    Attributes: ``value`` (the pre-activation z), ``activation`` (its name) and ``level``.
+    """
+
+    def __init__(self, message: str, value: Any = None, activation: str | None = None,
+                 level: str | None = None) -> None:
+        super().__init__(message, value)
+        self.activation = activation
+        self.level = level
 
 
 class LossError(_ValueError):

@@ -26,10 +26,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import DataError, RankError, SymflowError
+from .errors import DataError, LevelError, RankError, SymflowError
 from .evidence import Level
-from .linalg import Mat, pinv, projector, spd_solve
-from .numbers import to_rational
+from .linalg import Mat, _pinv, _projector, spd_solve
+from .numbers import short_repr, to_rational
 from .problem import PointData, Problem
 
 __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
@@ -38,6 +38,8 @@ __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
 
 def parse_field(field: Any) -> sp.Rational:
     """α for a field spec: ``"standard"`` → 0, ``"adapted"`` → 1, or a number α ∈ [0, 1]."""
+    if isinstance(field, sp.Rational) and 0 <= field <= 1:
+        return field
     if isinstance(field, str):
         f = field.strip().lower()
         if f == "standard":
@@ -47,13 +49,27 @@ def parse_field(field: Any) -> sp.Rational:
         try:
             a = to_rational(f, "field")
         except DataError:
-            raise DataError(f"field {field!r} must be 'standard', 'adapted' or a number α in "
-                            f"[0, 1]", field) from None
+            raise DataError(f"field {short_repr(field)} must be 'standard', 'adapted' or a "
+                            f"number α in [0, 1]", field) from None
     else:
         a = to_rational(field, "field")
     if not 0 <= a <= 1:
-        raise DataError(f"field α = {a} is outside [0, 1]", field)
+        raise DataError(f"field α = {short_repr(field)} is outside [0, 1]", field)
     return a
+
+
+def _check_pd(pd: Any, fn: str) -> PointData:
+    if not isinstance(pd, PointData):
+        raise DataError(f"{fn}: expected the PointData of Problem.at(θ, level, dps), got "
+                        f"{short_repr(pd)} (type {type(pd).__name__})", pd)
+    return pd
+
+
+def _check_problem(problem: Any, fn: str) -> Problem:
+    if not isinstance(problem, Problem):
+        raise DataError(f"{fn}: problem must be a symflow.Problem, got {short_repr(problem)} "
+                        f"(type {type(problem).__name__})", problem)
+    return problem
 
 
 def field_name(alpha: sp.Rational) -> str:
@@ -76,31 +92,35 @@ def parameter_field(pd: PointData, field: Any = "adapted") -> Mat:
     Call inside ``working_precision(pd.dps)`` for ball / mpmath points.
     """
     alpha = parse_field(field)
+    _check_pd(pd, "parameter_field")
     D, g = pd.D, pd.grad
     dps = pd.dps or 30
     if alpha == 1:
-        return -(pinv(D, dps) @ g)
+        return -(_pinv(D, dps) @ g)
     if alpha == 0:
         return -(D.T @ g)
     a = _alpha_scalar(alpha, pd.level)
     one = _alpha_scalar(sp.Integer(1), pd.level)
-    Gp = pinv(D @ D.T, dps)
+    Gp = _pinv(D @ D.T, dps)
     return -(D.T @ (g * (one - a) + (Gp @ g) * a))
 
 
 def output_field(pd: PointData, field: Any = "adapted") -> Mat:
     """x' = D θ' (QN × 1), the output motion induced by the parameter field."""
+    parse_field(field)
+    _check_pd(pd, "output_field")
     return pd.D @ parameter_field(pd, field)
 
 
 def output_field_closed_form(pd: PointData, field: Any = "adapted") -> Mat:
     """−((1−α)DDᵀ + αP) g with P from :func:`~symflow.linalg.projector` (C2, C5)."""
     alpha = parse_field(field)
+    _check_pd(pd, "output_field_closed_form")
     D, g = pd.D, pd.grad
     dps = pd.dps or 30
     a = _alpha_scalar(alpha, pd.level)
     one = _alpha_scalar(sp.Integer(1), pd.level)
-    return -(((D @ D.T) * (one - a) + projector(D, dps) * a) @ g)
+    return -(((D @ D.T) * (one - a) + _projector(D, dps) * a) @ g)
 
 
 def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -> sp.Matrix:
@@ -111,6 +131,10 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
     otherwise; evaluate at points with :meth:`Problem.at` and :func:`parameter_field`).
     It assumes full rank (DDᵀ invertible) — the generic case.
     """
+    _check_problem(problem, "symbolic_field")
+    if isinstance(max_qn, bool) or not isinstance(max_qn, int) or max_qn < 1:
+        raise DataError(f"symbolic_field: max_qn = {short_repr(max_qn)} must be a positive "
+                        f"integer", max_qn)
     alpha = parse_field(field)
     subs = dict(zip(problem.x_symbols, problem.outputs))
     g = problem.grad_expr.xreplace(subs)
@@ -126,6 +150,17 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
     return -D.T * ((1 - alpha) * g + alpha * Ginv * g)
 
 
+def _float(v: sp.Rational, what: str) -> float:
+    try:
+        f = float(v)
+    except OverflowError:
+        f = float("inf")
+    if not np.isfinite(f):
+        raise LevelError(f"{what} = {short_repr(v)} is too large for float64; use arith "
+                         f"'mpmath'", "float64")
+    return f
+
+
 class CompiledField:
     """Fast evaluation of a field at mpf (``arith="mpmath"``) or float64 points.
 
@@ -139,6 +174,7 @@ class CompiledField:
 
     def __init__(self, problem: Problem, field: Any = "adapted", arith: str = "mpmath",
                  rank_loss: str = "stop") -> None:
+        _check_problem(problem, "CompiledField")
         if arith not in ("mpmath", "float64"):
             raise DataError(f"arith must be 'mpmath' or 'float64', got {arith!r}", arith)
         if rank_loss not in ("stop", "pinv"):
@@ -152,8 +188,9 @@ class CompiledField:
         if arith == "mpmath":
             self._by_prec: dict[int, tuple[list, list]] = {}  # data rounded at each precision
         else:
-            self._inputs = np.array([[float(v) for v in r] for r in problem.inputs])
-            self._y = np.array([float(v) for v in problem.y_flat])
+            self._inputs = np.array([[_float(v, f"inputs[{j}][{i}]") for i, v in enumerate(r)]
+                                     for j, r in enumerate(problem.inputs)])
+            self._y = np.array([_float(v, f"target {j}") for j, v in enumerate(problem.y_flat)])
         from .arith import get_arith
         self._ar = get_arith(arith)
 
@@ -212,7 +249,7 @@ class CompiledField:
         except RankError:
             raise
         Gm = Mat.from_rows(Level.MPMATH, G)
-        u = pinv(Gm, mpmath.mp.dps) @ Mat.column(Level.MPMATH, list(w))
+        u = _pinv(Gm, mpmath.mp.dps) @ Mat.column(Level.MPMATH, list(w))
         return [u[i, 0] for i in range(len(w))]
 
     def _DT(self, D, u):

@@ -54,13 +54,14 @@ from mpmath import mp, mpf
 from mpmath.libmp import from_man_exp, mpf_tanh, round_nearest
 
 from .activations import ACTIVATIONS
-from .errors import DataError, IntegrationError, ParameterError, RankError, SymflowError
+from .errors import (DataError, IntegrationError, ParameterError, PrecisionError, RankError,
+                     SymflowError)
 from .fields import CompiledField, field_name, parse_field
 from .losses import L2
-from .numbers import to_rational
+from .numbers import MAX_DPS, check_dps, short_repr, to_rational
 from .odes import _default_kmax, guard_digits, solve_ivp_mp
 from .problem import Problem
-from .progress import make_progress
+from .progress import make_progress, with_time_variable
 from .timechange import derive_time_change
 
 __all__ = ["integrate", "Trajectory", "Confirmation", "FixedPointField", "integrate_tolerance",
@@ -69,6 +70,7 @@ __all__ = ["integrate", "Trajectory", "Confirmation", "FixedPointField", "integr
 _FIELD_GUARD = 10     # extra working digits so that G may be ill-conditioned by 10^(guard+6)
 _FIX_GUARD = 40       # extra bits of the fixed-point field over the working precision
 _RND = round_nearest
+_CONFIRM_EXTRA = 10   # default confirmation precision: dps + 10
 
 
 def integrate_tolerance(dps: int):
@@ -589,7 +591,19 @@ class Trajectory:
                            rtol=rtol_hi, progress=o["progress"])
             dps_high = int(round(-math.log10(rtol_hi)))
         else:
-            dps_high = dps_high or self.dps + 10
+            if dps_high is None:
+                dps_high = self.dps + _CONFIRM_EXTRA
+                if dps_high > MAX_DPS:
+                    raise PrecisionError(
+                        f"confirm: the default dps_high = dps + {_CONFIRM_EXTRA} = {dps_high} "
+                        f"exceeds MAX_DPS = {MAX_DPS}; this trajectory (dps = {self.dps}) cannot "
+                        f"be confirmed at a higher precision", dps_high)
+            dps_high = check_dps(dps_high, "dps_high")
+            if dps_high <= self.dps:
+                raise PrecisionError(
+                    f"confirm: dps_high = {dps_high} must exceed the trajectory's dps = "
+                    f"{self.dps} (a confirmation at no higher precision proves nothing)",
+                    dps_high)
             hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
                            t_end=o["t_end"], dps=dps_high, rank_loss=o["rank_loss"],
                            arith="mpmath", progress=o["progress"])
@@ -652,8 +666,24 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
         raise DataError(f"rank_loss must be 'stop' or 'pinv', got {rank_loss!r}", rank_loss)
     if arith not in ("mpmath", "float64"):
         raise DataError(f"arith must be 'mpmath' or 'float64', got {arith!r}", arith)
-    if isinstance(dps, bool) or not isinstance(dps, int) or not 10 <= dps <= 2000:
-        raise DataError(f"dps must be an integer in [10, 2000], got {dps!r}", dps)
+    dps = check_dps(dps)
+    if not isinstance(confirm, (bool, np.bool_)):
+        raise DataError(f"confirm must be True or False, got {short_repr(confirm)}", confirm)
+    if confirm and arith == "mpmath" and dps + _CONFIRM_EXTRA > MAX_DPS:
+        raise PrecisionError(
+            f"confirm=True re-integrates at dps + {_CONFIRM_EXTRA} = {dps + _CONFIRM_EXTRA} "
+            f"digits, above MAX_DPS = {MAX_DPS}: use dps ≤ {MAX_DPS - _CONFIRM_EXTRA}, or "
+            f"confirm=False", dps)
+    if rtol is not None:
+        rq = to_rational(rtol, "rtol")
+        if not 0 < rq < 1:
+            raise DataError(f"rtol = {short_repr(rtol)} must be a number in (0, 1)", rtol)
+    if isinstance(theta0, (str, bytes)) or not hasattr(theta0, "__len__"):
+        raise ParameterError(
+            f"theta0 must be a sequence of K = {problem.K} numbers (e.g. "
+            f"sf.random_rational_point({problem.K})), got {short_repr(theta0)}", theta0)
+    with mp.workdps(15):
+        problem.convert_theta(theta0, "mpmath")  # ParameterError naming a bad entry / length
     if t_end is not None:
         if not isinstance(problem.loss, L2):
             raise DataError(
@@ -805,7 +835,8 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
     with mp.workdps(work_dps):
         span = mpf(end_v)
     sol = solve_ivp_mp(f, 0, th0, span, dps=dps, rtol=rtol, kmax=kmax, guard=guard,
-                       monitor=monitor, progress=prog, max_steps=options["max_steps"])
+                       monitor=monitor, progress=with_time_variable(prog, tv),
+                       max_steps=options["max_steps"])
     status, message = sol.status, sol.message
     if status == "stopped":
         status = "rank_loss"
@@ -902,7 +933,7 @@ def _run_float64(problem, theta0, alpha, tv, end, rtol, rank_loss, prog, options
         track["last_t"] = t
         track["nfev"] += 1
         if prog is not None:
-            prog.update(t, {"nfev": track["nfev"], "t1": end_f})
+            prog.update(t, {"nfev": track["nfev"], "t1": end_f, "time_variable": tv})
         try:
             if tv == "t":
                 return np.asarray(cf.pinv_apply(theta, w), dtype=float)

@@ -15,6 +15,17 @@ float64    ``numpy.ndarray``     numpy SVD (``pinv``/``matrix_rank`` defaults)
 
 THEORY.md C9: D D⁺ D = D, D⁺ D D⁺ = D⁺, DD⁺ and D⁺D symmetric, Dᵀ(DDᵀ)⁺ = D⁺,
 (DDᵀ)⁺ DDᵀ = P. No pseudo-inverse is ever formed symbolically for a whole network.
+
+Inputs of :func:`rank_info`, :func:`pinv`, :func:`projector` and :func:`range_basis`: a
+:class:`Mat`, or a matrix given as rows — a list/tuple of rows of numbers or a SymPy Matrix
+becomes an *exact* Mat (entries converted exactly by :func:`~symflow.numbers.to_rational`;
+floats at their binary value), a numpy array becomes a float64 Mat if its dtype is floating and
+an exact Mat otherwise. Ragged, empty or non-numeric input raises
+:class:`~symflow.errors.DataError` naming it. Their ``dps`` must satisfy
+:func:`~symflow.numbers.check_dps` (an integer in [15, 2000]).
+
+>>> pinv([[1, 0], [0, 2]]).tolist()
+[[1, 0], [0, 1/2]]
 """
 
 from __future__ import annotations
@@ -25,11 +36,12 @@ from typing import Any, Sequence
 import flint
 import mpmath
 import numpy as np
-from .errors import RankError
+from .errors import DataError, LevelError, RankError
 from .evidence import Level
+from .numbers import check_dps, short_repr, to_rational_matrix
 
 __all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "range_basis", "eye",
-           "spd_solve"]
+           "spd_solve", "as_mat"]
 
 
 def _native(level: Level, rows: Sequence[Sequence[Any]], nrows: int, ncols: int):
@@ -54,24 +66,42 @@ class Mat:
     __slots__ = ("level", "data", "shape")
 
     def __init__(self, level: Level, data: Any, shape: tuple[int, int] | None = None) -> None:
+        if not isinstance(level, Level):
+            level = Level.parse(level)
         self.level = level
         self.data = data
         if shape is None:
-            if level is Level.FLOAT64:
-                shape = data.shape
-            elif level is Level.MPMATH:
-                shape = (data.rows, data.cols)
-            else:
-                shape = (data.nrows(), data.ncols())
+            try:
+                if level is Level.FLOAT64:
+                    shape = data.shape
+                    if len(shape) != 2:
+                        raise AttributeError("shape")
+                elif level is Level.MPMATH:
+                    shape = (data.rows, data.cols)
+                else:
+                    shape = (data.nrows(), data.ncols())
+            except (AttributeError, TypeError):
+                raise DataError(
+                    f"Mat({level.value!r}, data): data must be the level's native matrix "
+                    f"(fmpq_mat, arb_mat, mpmath.matrix or a 2-d numpy array), got "
+                    f"{short_repr(data)}; build from rows with Mat.from_rows(level, rows) or "
+                    f"symflow.linalg.as_mat(rows)", short_repr(data)) from None
         self.shape = shape
 
     @classmethod
     def from_rows(cls, level: Level, rows: Sequence[Sequence[Any]], ncols: int | None = None
                   ) -> "Mat":
+        """A Mat at ``level`` from rows of scalars of that level (or of numbers it converts)."""
+        if not isinstance(level, Level):
+            level = Level.parse(level)
         rows = [list(r) for r in rows]
         nrows = len(rows)
         if ncols is None:
             ncols = len(rows[0]) if rows else 0
+        for i, r in enumerate(rows):
+            if len(r) != ncols:
+                raise DataError(f"matrix rows: row {i} has {len(r)} entries, expected {ncols}",
+                                short_repr(rows))
         return cls(level, _native(level, rows, nrows, ncols), (nrows, ncols))
 
     @classmethod
@@ -81,15 +111,29 @@ class Mat:
     def _wrap(self, data) -> "Mat":
         return Mat(self.level, data)
 
+    def _compatible(self, other: Any, op: str, same_shape: bool) -> None:
+        if not isinstance(other, Mat):
+            raise DataError(f"Mat {op} {short_repr(other)}: both operands must be Mat "
+                            f"(use symflow.linalg.as_mat)", short_repr(other))
+        if other.level is not self.level:
+            raise LevelError(f"Mat {op}: levels differ ({self.level.value} vs "
+                             f"{other.level.value})", other.level.value)
+        if (self.shape != other.shape) if same_shape else (self.shape[1] != other.shape[0]):
+            raise DataError(f"Mat {op}: shapes {self.shape[0]}×{self.shape[1]} and "
+                            f"{other.shape[0]}×{other.shape[1]} do not match", other.shape)
+
     def __matmul__(self, other: "Mat") -> "Mat":
+        self._compatible(other, "@", False)
         if self.level is Level.FLOAT64:
             return self._wrap(self.data @ other.data)
         return self._wrap(self.data * other.data)
 
     def __add__(self, other: "Mat") -> "Mat":
+        self._compatible(other, "+", True)
         return self._wrap(self.data + other.data)
 
     def __sub__(self, other: "Mat") -> "Mat":
+        self._compatible(other, "-", True)
         return self._wrap(self.data - other.data)
 
     def __neg__(self) -> "Mat":
@@ -189,6 +233,36 @@ class RankInfo:
         return self.singular_values[-1] if self.singular_values else None
 
 
+def as_mat(A: Any, what: str = "A") -> Mat:
+    """``A`` as a :class:`Mat` (see the module docstring for what is accepted)."""
+    if isinstance(A, Mat):
+        return A
+    if isinstance(A, np.ndarray):
+        if A.ndim != 2:
+            raise DataError(f"{what}: expected a 2-d matrix, got an array of shape {A.shape}",
+                            short_repr(A))
+        if A.shape[0] == 0 or A.shape[1] == 0:
+            raise DataError(f"{what}: the matrix is empty (shape {A.shape})", short_repr(A))
+        if np.issubdtype(A.dtype, np.floating):
+            if not np.all(np.isfinite(A)):
+                raise DataError(f"{what}: {short_repr(A)} has non-finite entries", short_repr(A))
+            return Mat(Level.FLOAT64, np.array(A, dtype=np.float64))
+    if isinstance(A, (str, bytes)) or A is None or not (
+            hasattr(A, "tolist") or isinstance(A, (list, tuple))):
+        raise DataError(f"{what}: expected a Mat, a list of rows of numbers, a numpy array or a "
+                        f"SymPy Matrix, got {short_repr(A)} (type {type(A).__name__})", A)
+    rows = A.tolist() if hasattr(A, "tolist") else A
+    if not isinstance(rows, list) or not rows or not all(
+            isinstance(r, (list, tuple)) or hasattr(r, "tolist") for r in rows):
+        raise DataError(f"{what}: {short_repr(A)} is not a non-empty list of rows (a matrix "
+                        f"such as [[1, 2], [3, 4]])", A)
+    R = to_rational_matrix(rows, what)
+    if not R[0]:
+        raise DataError(f"{what}: {short_repr(A)} has no columns", A)
+    return Mat.from_rows(Level.EXACT, [[flint.fmpq(int(v.p), int(v.q)) for v in r] for r in R],
+                         len(R[0]))
+
+
 def _mp_svd(A: Mat, dps: int):
     with mpmath.workdps(dps):
         U, S, V = mpmath.svd_r(A.data, full_matrices=False, compute_uv=True)
@@ -201,7 +275,16 @@ def _mp_threshold(svals, shape, dps):
 
 
 def rank_info(A: Mat, dps: int = 30) -> RankInfo:
-    """Rank of ``A`` at its level (see module docstring for the method at each level)."""
+    """Rank of ``A`` at its level (see module docstring for the method at each level).
+
+    ``A``: a :class:`Mat`, or rows / a numpy array / a SymPy Matrix (converted by
+    :func:`as_mat`); ``dps`` is checked by :func:`~symflow.numbers.check_dps`.
+    """
+    return _rank_info(as_mat(A), check_dps(dps))
+
+
+def _rank_info(A: Mat, dps: int = 30) -> RankInfo:
+    """:func:`rank_info` of a Mat, unchecked (internal; ``dps`` may be a derived precision)."""
     m, n = A.shape
     if A.level is Level.EXACT:
         return RankInfo(A.data.rank(), (m, n), A.level, True)
@@ -247,13 +330,19 @@ def range_basis(A: Mat, dps: int = 30) -> Mat:
     exact: the pivot columns of A; ball: I when A has certified full row rank, A itself when it
     has certified full column rank (else RankError); mpmath / float64: the left singular vectors
     with singular values above the :func:`rank_info` threshold (orthonormal columns).
+    ``A`` and ``dps`` are checked and converted as for :func:`rank_info`.
     """
+    return _range_basis(as_mat(A), check_dps(dps))
+
+
+def _range_basis(A: Mat, dps: int = 30) -> Mat:
+    """:func:`range_basis` of a Mat, unchecked (internal)."""
     m, n = A.shape
     if A.level is Level.EXACT:
         R, r = A.data.rref()
         return A.submatrix(cols=_pivots(R, r, n))
     if A.level is Level.BALL:
-        rank_info(A, dps)  # certified full rank or RankError
+        _rank_info(A, dps)  # certified full rank or RankError
         return eye(Level.BALL, m) if m <= n else A
     if A.level is Level.MPMATH:
         with mpmath.workdps(dps):
@@ -261,12 +350,22 @@ def range_basis(A: Mat, dps: int = 30) -> Mat:
             thr = _mp_threshold(S, (m, n), dps)
             return Mat(Level.MPMATH, U).submatrix(cols=[j for j, s in enumerate(S) if s > thr])
     U, S, _ = np.linalg.svd(A.data, full_matrices=False)
-    thr = rank_info(A, dps).threshold
+    thr = _rank_info(A, dps).threshold
     return Mat(Level.FLOAT64, U[:, [j for j in range(len(S)) if S[j] > thr]])
 
 
 def pinv(A: Mat, dps: int = 30) -> Mat:
-    """Moore–Penrose inverse A⁺ (K × QN for A = D), at A's level."""
+    """Moore–Penrose inverse A⁺ (K × QN for A = D), at A's level.
+
+    ``A``: a :class:`Mat`, or rows / a numpy array / a SymPy Matrix (converted by
+    :func:`as_mat`: lists of exact numbers give the exact A⁺); ``dps`` is checked by
+    :func:`~symflow.numbers.check_dps`.
+    """
+    return _pinv(as_mat(A), check_dps(dps))
+
+
+def _pinv(A: Mat, dps: int = 30) -> Mat:
+    """:func:`pinv` of a Mat, unchecked (internal; ``dps`` may be a derived precision)."""
     m, n = A.shape
     if A.level is Level.EXACT:
         if A.data.rank() == 0:
@@ -274,7 +373,7 @@ def pinv(A: Mat, dps: int = 30) -> Mat:
         C, F = _exact_rank_factorization(A)
         return F.T @ (F @ F.T).inv() @ (C.T @ C).inv() @ C.T
     if A.level is Level.BALL:
-        rank_info(A, dps)  # raises RankError when the rank cannot be certified
+        _rank_info(A, dps)  # raises RankError when the rank cannot be certified
         if m <= n:
             return A.T @ (A @ A.T).inv()
         return (A.T @ A).inv() @ A.T
@@ -292,7 +391,14 @@ def pinv(A: Mat, dps: int = 30) -> Mat:
 
 def projector(A: Mat, dps: int = 30) -> Mat:
     """P = A A⁺, the orthogonal projector onto range(A), computed independently of :func:`pinv`
-    where possible: exact level from a basis C of the column space, P = C(CᵀC)⁻¹Cᵀ."""
+    where possible: exact level from a basis C of the column space, P = C(CᵀC)⁻¹Cᵀ.
+
+    ``A`` and ``dps`` are checked and converted as for :func:`pinv`."""
+    return _projector(as_mat(A), check_dps(dps))
+
+
+def _projector(A: Mat, dps: int = 30) -> Mat:
+    """:func:`projector` of a Mat, unchecked (internal)."""
     if A.level is Level.EXACT:
         m = A.shape[0]
         if A.data.rank() == 0:
@@ -301,9 +407,9 @@ def projector(A: Mat, dps: int = 30) -> Mat:
         return C @ (C.T @ C).inv() @ C.T
     if A.level is Level.MPMATH:
         with mpmath.workdps(dps):
-            Ur = range_basis(A, dps)  # orthonormal columns
+            Ur = _range_basis(A, dps)  # orthonormal columns
             return Ur @ Ur.T
-    return A @ pinv(A, dps)
+    return A @ _pinv(A, dps)
 
 
 def spd_solve(G: list[list[Any]], b: list[Any]) -> list[Any]:

@@ -18,6 +18,11 @@ layer by layer, reusing the forward pass):
 The same code runs on SymPy expressions (giving the exact symbolic D with shared
 subexpressions, far faster than differentiating each output expression), on rationals, Arb
 balls and mpf numbers; a vectorised numpy version serves float64.
+
+Size caps (checked before anything is built; :class:`~symflow.errors.ArchitectureError` names
+the size and the cap): every width ≤ ``MAX_WIDTH`` = 10 000, at most ``MAX_LAYERS`` = 100
+affine layers, and K ≤ ``MAX_PARAMS`` = 200 000 parameters. (The float64 path is used up to
+K ≈ 1300 and mpmath up to K ≈ 800 in the benchmarks; exact and ball work is far smaller.)
 """
 
 from __future__ import annotations
@@ -32,8 +37,16 @@ import sympy as sp
 from .activations import Activation, get_activation
 from .arith import Arith, get_arith
 from .errors import ArchitectureError, ParameterError
+from .numbers import short_repr
 
-__all__ = ["MLP", "mlp"]
+__all__ = ["MLP", "mlp", "MAX_WIDTH", "MAX_LAYERS", "MAX_PARAMS"]
+
+MAX_WIDTH = 10_000
+"""Largest width of any layer (input, hidden or output)."""
+MAX_LAYERS = 100
+"""Most affine layers L (= len(widths) − 1)."""
+MAX_PARAMS = 200_000
+"""Most parameters K."""
 
 
 @dataclass(frozen=True)
@@ -46,14 +59,39 @@ class MLP:
 
     def __post_init__(self) -> None:
         w = self.widths
+        if isinstance(w, (str, bytes)) or not isinstance(w, (tuple, list)):
+            raise ArchitectureError(
+                f"widths must be a list of positive integers, got {short_repr(w)}", w)
         if len(w) < 2:
             raise ArchitectureError(
-                f"widths {list(w)} must list at least an input and an output width, e.g. [2, 3, 1]",
-                list(w))
+                f"widths {short_repr(list(w))} must list at least an input and an output width, "
+                f"e.g. [2, 3, 1]", list(w))
+        if len(w) - 1 > MAX_LAYERS:
+            raise ArchitectureError(
+                f"{len(w) - 1} affine layers (widths of length {len(w)}) exceed the cap of "
+                f"{MAX_LAYERS} layers", len(w) - 1)
         for i, n in enumerate(w):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n <= 0:
                 raise ArchitectureError(
-                    f"widths[{i}] = {n!r} must be a positive integer (widths {list(w)})", n)
+                    f"widths[{i}] = {short_repr(n)} must be a positive integer (widths "
+                    f"{short_repr(list(w))})", n)
+            if n > MAX_WIDTH:
+                raise ArchitectureError(
+                    f"widths[{i}] = {short_repr(n)} exceeds the cap of {MAX_WIDTH} units per layer "
+                    f"(widths {short_repr(list(w))})", n)
+        w = tuple(int(n) for n in w)
+        K = sum(a * b + (b if self.bias is True else 0) for a, b in zip(w[:-1], w[1:]))
+        if K > MAX_PARAMS:
+            raise ArchitectureError(
+                f"widths {short_repr(list(w))} give K = {K} parameters, more than the cap of "
+                f"{MAX_PARAMS}", K)
+        object.__setattr__(self, "widths", w)
+        if not isinstance(self.bias, (bool, np.bool_)):
+            raise ArchitectureError(f"bias must be True or False, got {short_repr(self.bias)}",
+                                    self.bias)
+        object.__setattr__(self, "bias", bool(self.bias))
+        if not isinstance(self.activation, Activation):
+            object.__setattr__(self, "activation", get_activation(self.activation))
 
     # ---- shape -------------------------------------------------------------------------
     @property
@@ -233,13 +271,24 @@ def mlp(widths: Sequence[int], activation: "str | Activation" = "tanh", bias: bo
     >>> net.num_params   # 2·3 + 3 + 3·1 + 1
     13
     """
-    if isinstance(widths, (str, bytes)):
-        raise ArchitectureError(f"widths must be a list of positive integers, got {widths!r}", widths)
+    if isinstance(widths, (str, bytes, set, frozenset, dict)) or hasattr(widths, "keys"):
+        raise ArchitectureError(
+            f"widths must be an ordered list of positive integers, got {short_repr(widths)}",
+            widths)
+    if hasattr(widths, "tolist"):  # numpy arrays
+        widths = widths.tolist()
+        if not isinstance(widths, list):
+            raise ArchitectureError(
+                f"widths must be a list of positive integers, got {short_repr(widths)}", widths)
+    if hasattr(widths, "__len__") and len(widths) - 1 > MAX_LAYERS:
+        raise ArchitectureError(
+            f"{len(widths) - 1} affine layers (widths of length {len(widths)}) exceed the cap "
+            f"of {MAX_LAYERS} layers", len(widths) - 1)
     try:
         widths = tuple(widths)
     except TypeError:
-        raise ArchitectureError(f"widths must be a list of positive integers, got {widths!r}",
-                                widths) from None
+        raise ArchitectureError(f"widths must be a list of positive integers, got "
+                                f"{short_repr(widths)}", widths) from None
     if not isinstance(bias, bool):
-        raise ArchitectureError(f"bias must be True or False, got {bias!r}", bias)
+        raise ArchitectureError(f"bias must be True or False, got {short_repr(bias)}", bias)
     return MLP(widths, get_activation(activation), bias)

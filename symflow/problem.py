@@ -11,11 +11,15 @@ x[θ] = (x_1[θ], …, x_N[θ]) ∈ R^{QN} (sample-major) and exposes, exactly (
 
 and, at a point θ, :meth:`Problem.at` evaluates x, D, ∇ₓC and C at one arithmetic level
 (exact rationals, Arb balls, mpmath, float64) as :class:`PointData`.
+
+Caps: at most ``MAX_SAMPLES`` = 10 000 training samples, and QN·K ≤ ``MAX_JACOBIAN_ENTRIES`` =
+10⁷ (the size of D); beyond them :class:`~symflow.errors.DataError` names the size and the cap.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -25,15 +29,21 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .arith import get_arith, working_precision
+from .arith import _working_precision, get_arith
 from .errors import DataError, LevelError, ParameterError
 from .evidence import Level
 from .linalg import Mat
 from .losses import Loss, get_loss
 from .networks import MLP
-from .numbers import to_rational, to_rational_matrix
+from .numbers import check_dps, short_repr, to_rational, to_rational_matrix
 
-__all__ = ["Problem", "PointData", "random_rational_point"]
+__all__ = ["Problem", "PointData", "random_rational_point", "MAX_SAMPLES",
+           "MAX_JACOBIAN_ENTRIES"]
+
+MAX_SAMPLES = 10_000
+"""Most training samples N of a Problem."""
+MAX_JACOBIAN_ENTRIES = 10_000_000
+"""Largest QN·K (entries of the Jacobian D) of a Problem."""
 
 _LEVEL_ARITH = {Level.EXACT: "exact", Level.BALL: "ball", Level.MPMATH: "mpmath",
                 Level.FLOAT64: "float64"}
@@ -59,12 +69,20 @@ class Problem:
     def __init__(self, network: MLP, inputs: Any, targets: Any, loss: "str | Loss" = "l2",
                  name: str | None = None) -> None:
         if not isinstance(network, MLP):
-            raise DataError(f"network must be built with symflow.mlp(...), got {network!r}", network)
+            raise DataError(f"network must be built with symflow.mlp(...), got "
+                            f"{short_repr(network)}", network)
+        if name is not None and not isinstance(name, str):
+            raise DataError(f"name must be a string or None, got {short_repr(name)}", name)
         self.network = network
         self.loss = get_loss(loss)
         M, Q = network.input_dim, network.output_dim
-        self.inputs = to_rational_matrix(inputs, "inputs", ncols=M)
+        self.inputs = to_rational_matrix(inputs, "inputs", ncols=M, max_rows=MAX_SAMPLES)
         self.targets = to_rational_matrix(targets, "targets", ncols=Q, nrows=len(self.inputs))
+        size = Q * len(self.inputs) * network.num_params
+        if size > MAX_JACOBIAN_ENTRIES:
+            raise DataError(
+                f"the Jacobian D would have QN·K = {Q * len(self.inputs)}·{network.num_params} = "
+                f"{size} entries, more than the cap of {MAX_JACOBIAN_ENTRIES}", size)
         self.loss.validate_targets(self.targets)
         self.name = name or f"{network.describe()} on N={len(self.inputs)}, {self.loss.name}"
 
@@ -173,13 +191,17 @@ class Problem:
             raise ParameterError(str(exc), exc.value) from None
 
     def _convert_theta(self, theta: Sequence[Any], level: Level) -> list:
-        if isinstance(theta, (str, bytes)) or not hasattr(theta, "__len__"):
-            raise ParameterError(f"θ must be a sequence of {self.K} numbers, got {theta!r}", theta)
-        theta = list(theta)
+        if hasattr(theta, "tolist") and not isinstance(theta, (str, bytes)):
+            theta = theta.tolist()  # numpy arrays, sympy matrices (0-d arrays: a scalar)
+        if isinstance(theta, (str, bytes, Set, Mapping)) or not hasattr(theta, "__len__") \
+                or not hasattr(theta, "__getitem__"):
+            raise ParameterError(f"θ must be an ordered sequence (list, tuple or array) of "
+                                 f"{self.K} numbers, got {short_repr(theta)}", theta)
         if len(theta) != self.K:
             raise ParameterError(
                 f"θ has {len(theta)} entries but {self.network.describe()} has K = {self.K} "
                 f"parameters", len(theta))
+        theta = list(theta)
         if level is Level.MPMATH:
             out = []
             for i, v in enumerate(theta):
@@ -194,12 +216,19 @@ class Problem:
         if level is Level.FLOAT64:
             out = []
             for i, v in enumerate(theta):
-                try:
+                if isinstance(v, (float, np.floating)):
                     f = float(v)
-                except (TypeError, ValueError):
-                    f = float(to_rational(v, f"θ[{i}]"))
-                if not np.isfinite(f):
-                    raise ParameterError(f"θ[{i}] = {v} is not finite", v)
+                    if not np.isfinite(f):
+                        raise ParameterError(f"θ[{i}] = {v} is not finite", v)
+                else:
+                    r = to_rational(v, f"θ[{i}]")  # strings, ints, Fractions, mpf …, exactly
+                    try:
+                        f = float(r)
+                    except OverflowError:
+                        f = float("inf")
+                    if not np.isfinite(f):
+                        raise ParameterError(f"θ[{i}] = {short_repr(v)} is too large for "
+                                             f"float64; use level 'mpmath'", v)
                 out.append(f)
             return out
         ar = get_arith(_LEVEL_ARITH[level])
@@ -210,8 +239,18 @@ class Problem:
         """x, D, ∇ₓC, C at θ. ``level`` defaults to :attr:`strongest_level`.
 
         For ``ball`` and ``mpmath`` the values are computed at ``dps`` digits; later
-        arithmetic on them should run inside ``working_precision(dps)``.
+        arithmetic on them should run inside ``working_precision(dps)``. ``dps`` must satisfy
+        :func:`~symflow.numbers.check_dps` (an integer in [15, 2000]) at every level. An
+        activation evaluated off its domain raises :class:`~symflow.errors.DomainError`; a
+        float64 evaluation that overflows raises :class:`~symflow.errors.LevelError`.
         """
+        dps = check_dps(dps)
+        return self._at(theta, level, dps)
+
+    def _at(self, theta: Sequence[Any], level: "Level | str | None" = None, dps: int = 30
+            ) -> PointData:
+        """:meth:`at` without the precision check, for internal precisions *derived* from a
+        checked one (guard digits, 2·dps for balls), which may lie outside [15, 2000]."""
         level = self.strongest_level if level is None else Level.parse(level)
         if level is Level.EXACT and not self.network.activation.rational:
             raise LevelError(
@@ -221,11 +260,10 @@ class Problem:
             raise LevelError(
                 f"level 'exact' needs a rational loss; {self.loss.name!r} involves exp/log: use "
                 f"'ball' or 'mpmath'", level.value)
-        with working_precision(dps):
+        with _working_precision(dps):
             th = self.convert_theta(theta, level)
             if level is Level.FLOAT64:
-                x, D = self.network.evaluate_float64(np.array(th), np.array(
-                    [[float(v) for v in r] for r in self.inputs]))
+                x, D = self._float64(th)
                 xs, rows = list(x), D
             else:
                 ar = get_arith(_LEVEL_ARITH[level])
@@ -233,18 +271,83 @@ class Problem:
                 xs, rows = self.network.evaluate(th, inputs, ar)
             ar = get_arith(_LEVEL_ARITH[level])
             y = [ar.from_rational(v) for v in self.y_flat]
-            g = self.loss.grad(xs, y, self.N, self.Q, ar)
-            c = self.loss.cost(xs, y, self.N, self.Q, ar)
+            with np.errstate(all="ignore"):   # float64 overflow: refused just below
+                g = self.loss.grad(xs, y, self.N, self.Q, ar)
+                c = self.loss.cost(xs, y, self.N, self.Q, ar)
+            if level is Level.FLOAT64 and not (np.all(np.isfinite(g)) and np.isfinite(c)):
+                raise LevelError(
+                    f"the float64 loss gradient or cost at θ = {short_repr(theta)} is not "
+                    f"finite (overflow or underflow); use level 'mpmath'", "float64")
             Dm = Mat(level, rows) if level is Level.FLOAT64 else Mat.from_rows(level, rows, self.K)
             return PointData(level, None if level is Level.EXACT else dps, tuple(th),
                              Mat.column(level, xs), Dm, Mat.column(level, g),
                              Mat.column(level, y), c)
 
+    def _float64(self, th: list) -> tuple:
+        """x, D at float64, refusing data too large for float64 and overflowing evaluations."""
+        X = []
+        for j, r in enumerate(self.inputs):
+            row = []
+            for i, v in enumerate(r):
+                try:
+                    f = float(v)
+                except OverflowError:
+                    f = float("inf")
+                if not np.isfinite(f):
+                    raise LevelError(f"inputs[{j}][{i}] = {short_repr(v)} is too large for "
+                                     f"float64; use level 'mpmath'", "float64")
+                row.append(f)
+            X.append(row)
+        for j, v in enumerate(self.y_flat):
+            try:
+                f = float(v)
+            except OverflowError:
+                f = float("inf")
+            if not np.isfinite(f):
+                raise LevelError(f"target {j} = {short_repr(v)} is too large for float64; use "
+                                 f"level 'mpmath'", "float64")
+        with np.errstate(over="ignore", invalid="ignore"):
+            x, D = self.network.evaluate_float64(np.array(th), np.array(X))
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(D))):
+            raise LevelError(
+                f"the float64 outputs or Jacobian at θ = {short_repr(th)} are not finite "
+                f"(overflow); use level 'mpmath'", "float64")
+        return x, D
+
 
 def random_rational_point(K: int, seed: int | random.Random = 0, scale: int = 1,
                           denominator: int = 8) -> list[Fraction]:
-    """K random rationals p/q with |p/q| ≤ scale and q ≤ ``denominator`` (reproducible)."""
-    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    """K random rationals p/q with |p/q| ≤ scale and q ≤ ``denominator`` (reproducible).
+
+    ``K`` must be an integer in [0, ``MAX_PARAMS``], ``scale`` and ``denominator`` positive
+    integers (at most 10¹⁸), ``seed`` an int, str, bytes or :class:`random.Random`
+    (:class:`~symflow.errors.ParameterError` otherwise).
+
+    >>> random_rational_point(3, seed=1)
+    [Fraction(1, 3), Fraction(0, 1), Fraction(1, 2)]
+    """
+    from .networks import MAX_PARAMS
+
+    def _int(name, v, lo, hi):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            raise ParameterError(f"random_rational_point: {name} = {short_repr(v)} (type "
+                                 f"{type(v).__name__}) must be an integer", v)
+        if not lo <= v <= hi:
+            raise ParameterError(f"random_rational_point: {name} = {short_repr(v)} must lie in "
+                                 f"[{lo}, {hi}]", v)
+        return int(v)
+
+    K = _int("K", K, 0, MAX_PARAMS)
+    scale = _int("scale", scale, 1, 10 ** 18)
+    denominator = _int("denominator", denominator, 1, 10 ** 18)
+    if isinstance(seed, random.Random):
+        rng = seed
+    elif isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, str, bytes)):
+        raise ParameterError(f"random_rational_point: seed = {short_repr(seed)} (type "
+                             f"{type(seed).__name__}) must be an int, str, bytes or "
+                             f"random.Random", seed)
+    else:
+        rng = random.Random(int(seed) if isinstance(seed, np.integer) else seed)
     out = []
     for _ in range(K):
         q = rng.randint(1, denominator)

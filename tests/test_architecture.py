@@ -11,7 +11,7 @@ from pathlib import Path
 
 import symflow
 
-ORDER = ["errors", "evidence", "numbers", "arith", "activations", "networks", "losses", "linalg",
+ORDER = ["errors", "evidence", "tolerance", "numbers", "arith", "activations", "networks", "losses", "linalg",
          "problem", "problems", "fields", "timechange", "odes", "progress", "integrate",
          "strategies", "campaign", "claims", "reports", "cli"]
 

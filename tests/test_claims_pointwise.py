@@ -255,8 +255,12 @@ def test_exact_level_on_transcendental_problem():
 def test_unknown_claim_and_bad_dps():
     with pytest.raises(ClaimError, match=r"C42.*C1, C2"):
         get_claim("C42")
-    with pytest.raises(ClaimError, match="dps"):
+    with pytest.raises(sf.PrecisionError, match="dps = 3 "):
         check("C1", get_problem(RATIONAL_FULL), dps=3)
+    with pytest.raises(sf.PrecisionError, match=r"dps = 1500 .*2·dps = 3000.*dps ≤ 1000"):
+        check("C1", get_problem(BALL_FULL), dps=1500)
+    with pytest.raises(sf.PrecisionError, match="dps = 1500"):
+        sf.claims.check_all(["C1"], [get_problem(BALL_FULL)], dps=1500)
     with pytest.raises(ClaimError, match="does not apply"):
         check("C1", get_problem("identity-1-1-l2-underparam"))
 

@@ -5,6 +5,7 @@
 ``pointwise``    C1, C2, C3, C4, C5 (pointwise part), C9
 ``flows``        C5 along trajectories, C6, C7, C10
 ``crossentropy`` C8
+``consistency``  C0 (symflow's self-consistency: D, ∇ₓC, the integrator's evaluator)
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from . import registry
 from .registry import (CLAIMS, GLOBAL, Claim, check, check_all, claim_check, get_claim,
                        parse_claim_ids, register, resolve_level)
 from . import pointwise, flows, crossentropy
+from . import consistency
 
 __all__ = ["CLAIMS", "GLOBAL", "Claim", "check", "check_all", "claim_check", "get_claim",
            "parse_claim_ids", "register", "resolve_level", "registry", "pointwise", "flows",
-           "crossentropy"]
+           "crossentropy", "consistency"]

@@ -218,6 +218,7 @@ def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | Non
         raise ClaimError(f"claim {c.id} ({c.title}) does not apply to problem "
                          f"{getattr(entry, 'name', entry)!r}", entry)
     lv = resolve_level(entry, level)
+    _check_headroom(dps, lv, f"claim {c.id} on {entry.name!r}")
     evidence: list[Evidence] = []
     for fn in c.checks:
         try:
@@ -232,15 +233,28 @@ def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | Non
 
 
 def _check_dps(dps: Any) -> int:
-    """The one precision rule (:func:`symflow.numbers.check_dps`), reported as a ClaimError-free
-    PrecisionError naming the value."""
-    from .. import numbers as _numbers
-    fn = getattr(_numbers, "check_dps", None)
-    if fn is not None:
-        return fn(dps, "dps")
-    if not isinstance(dps, int) or isinstance(dps, bool) or not 15 <= dps <= 2000:
-        raise ClaimError(f"dps must be an integer between 15 and 2000, got {dps!r}", dps)
-    return dps
+    """The one precision rule (:func:`symflow.numbers.check_dps`): PrecisionError naming dps."""
+    from ..numbers import check_dps
+    return check_dps(dps, "dps")
+
+
+#: Extra digits the checks of a level work at beyond ``dps`` (ball: 2·dps; mpmath: the
+#: confirming re-runs at dps + 20 and the evaluation guard of trajectories, dps + 40 at most).
+def _work_dps(dps: int, level: Level) -> int:
+    return 2 * dps if level is Level.BALL else dps + 40
+
+
+def _check_headroom(dps: int, level: Level, where: str) -> None:
+    """Refuse, before any work, a dps whose derived working precision exceeds MAX_DPS."""
+    from ..errors import PrecisionError
+    from ..numbers import MAX_DPS
+    work = _work_dps(dps, level)
+    if work > MAX_DPS:
+        top = MAX_DPS // 2 if level is Level.BALL else MAX_DPS - 40
+        raise PrecisionError(
+            f"dps = {dps} is too high for {where} at level {level.value!r}: its checks work at "
+            f"{'2·dps' if level is Level.BALL else 'dps + 40'} = {work} digits, above MAX_DPS = "
+            f"{MAX_DPS}; use dps ≤ {top}", dps)
 
 
 def _entries_for(c: Claim, entries: list) -> list:
@@ -264,12 +278,20 @@ def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | No
 
     ``progress.update(i, info)`` is called before and after each (claim, problem) pair with
     ``info = {"event": "start"|"done", "claim", "problem", "index", "total", "elapsed",
-    "status"}`` (``status`` only on "done"). ``on_verdict(v)`` is called with each verdict as
-    soon as it is finished, so that a caller interrupted (Ctrl-C) keeps the verdicts so far.
+    "status", "expected"}`` (``status`` and ``expected`` only on "done"). ``on_verdict(v)`` is
+    called with each verdict as soon as it is finished, so that a caller interrupted (Ctrl-C)
+    keeps the verdicts so far.
     """
     if level is not None:
         level = Level.parse(level)
+    dps = _check_dps(dps)
     pairs = plan(claims, entries)
+    for cid, e in pairs:  # refuse a dps without headroom before any work starts
+        try:
+            lv = resolve_level(e, level)
+        except LevelError:
+            continue
+        _check_headroom(dps, lv, f"claim {cid} on {e.name!r}")
     out: list[Verdict] = []
     t0 = time.perf_counter()
     for i, (cid, e) in enumerate(pairs):
@@ -291,6 +313,7 @@ def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | No
             on_verdict(v)
         if progress is not None:
             progress.update(i + 1, {**info, "event": "done", "status": v.status.value,
+                                    "expected": v.expected.value,
                                     "level": v.level.value if v.level else None,
                                     "elapsed": time.perf_counter() - t0})
     return out
