@@ -52,6 +52,26 @@ _FUNCS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: 
           sp.sinh: "sinh", sp.cosh: "cosh", sp.atan: "atan"}
 
 
+def _ipow(x: Any, n: int) -> Any:
+    """x**n for an integer n ≥ 0 by repeated squaring with ``*``: python-flint's ``arb ** int``
+    returns nan for a ball that contains 0 (it goes through exp(n·log x)), while products
+    enclose x**n correctly at every level.
+
+    >>> import flint
+    >>> _ipow(flint.arb(0, 1e-30), 2).is_finite(), _ipow(3, 5)
+    (True, 243)
+    """
+    result = None
+    base = x
+    while n:
+        if n & 1:
+            result = base if result is None else result * base
+        n >>= 1
+        if n:
+            base = base * base
+    return result if result is not None else x * 0 + 1
+
+
 def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
     """Compile ``expr(z)`` into a closure over the scalar arithmetic ``ar``."""
     if expr == z:
@@ -81,6 +101,7 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
     if isinstance(expr, sp.Pow):
         base = _compile(expr.base, z, ar)
         ex = expr.exp
+        ipow = _ipow
         if isinstance(ex, sp.Rational) and ex.q in (1, 2) and abs(ex.p) > MAX_POWER * ex.q:
             raise ActivationError(
                 f"cannot compile the power {short_repr(expr)}: |exponent| must be at most "
@@ -88,20 +109,20 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
         if isinstance(ex, sp.Integer):
             n = int(ex)
             if n >= 0:
-                return lambda x: base(x) ** n
+                return lambda x: ipow(base(x), n)
             one = ar.const(1, 1)
-            return lambda x: one / base(x) ** (-n)
+            return lambda x: one / ipow(base(x), -n)
         if isinstance(ex, sp.Rational) and ex.q == 2:
             sq = ar.fn("sqrt")
             n = int(ex.p)
             if n == 1:
                 return lambda x: sq(base(x))
             if n > 0:
-                return lambda x: sq(base(x)) ** n
+                return lambda x: ipow(sq(base(x)), n)
             one = ar.const(1, 1)
             if n == -1:
                 return lambda x: one / sq(base(x))
-            return lambda x: one / sq(base(x)) ** (-n)
+            return lambda x: one / ipow(sq(base(x)), -n)
         raise ActivationError(
             f"cannot compile the power {short_repr(expr)} (only integer and half-integer "
             f"exponents)", expr)

@@ -467,6 +467,7 @@ class Confirmation:
     ok: bool
     status_high: str
     level: str = "mpmath"
+    dps_actual: Any = None     # the precision the confirming run really used (its ``dps``)
 
     def __str__(self) -> str:
         return (f"confirmation at {self.dps_high} digits: max rel diff "
@@ -620,7 +621,7 @@ class Trajectory:
         tol = integrate_tolerance(self.dps)
         conf = Confirmation(self.dps, dps_high, tuple(times), worst, tol,
                             bool(worst <= tol and hi.status == self.status), hi.status,
-                            level=self.arith)
+                            level=self.arith, dps_actual=getattr(hi, "dps", None))
         self.confirmation = conf
         return conf
 
@@ -786,7 +787,11 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
 
         def check(theta):
             lo, hi = _eig_extremes(ff.ntk(theta))
-            ratio = lo / hi if hi > 0 else mpf(0)
+            # QN = 1: λ_min/λ_max ≡ 1 says nothing; G → 0 is the rank loss, measured against
+            # the largest G seen along the path (an absolute criterion relative to the flow).
+            track["max_lam"] = hi if track.get("max_lam") is None else max(track["max_lam"], hi)
+            ref = track["max_lam"] if problem.QN == 1 else hi
+            ratio = lo / ref if ref > 0 else mpf(0)
             if track["min_lam"] is None or lo < track["min_lam"]:
                 track["min_lam"] = lo
             cond = hi / lo if lo > 0 else mpf("inf")

@@ -55,7 +55,7 @@ class L2(Loss):
     def cost(self, x, y, N, Q, ar):
         s = ar.const(0, 1)
         for xi, yi in zip(x, y):
-            s = s + (xi - yi) ** 2
+            s = s + (xi - yi) * (xi - yi)
         return s * ar.const(1, 2 * N)
 
     def grad(self, x, y, N, Q, ar):

@@ -219,3 +219,37 @@ def test_c0_refutes_a_compiled_field_without_the_inverse(monkeypatch):
     v = check("C0", e)
     assert v.status is Status.REFUTED
     assert _by_status(v, Status.REFUTED) == _field_keys("compiled", True)
+
+
+# ---- the judges' canaries --------------------------------------------------------------------
+
+def _canaries(entry_name="tanh-2-3-1-l2"):
+    from symflow.claims import consistency
+    evs = consistency.check_judges(get_problem(entry_name), dps=30)
+    (ev,) = evs
+    return ev
+
+
+def test_judge_canaries_pass_on_the_library():
+    ev = _canaries()
+    assert ev.key == "judge_canaries" and ev.status is Status.VERIFIED and ev.residual == 0
+
+
+def test_lenient_pointwise_tolerance_is_caught_by_the_canaries(monkeypatch):
+    """A reviewer's mutation: the pointwise tolerance multiplied by 10¹⁰."""
+    from symflow.claims import pointwise as pw
+    orig = pw._tol
+    monkeypatch.setattr(pw, "_tol", lambda level, dps, scale: orig(level, dps, scale) * 10**10)
+    orig_arb = pw._arb_tol
+    monkeypatch.setattr(pw, "_arb_tol", lambda dps, scale: orig_arb(dps, scale) * 10**10)
+    ev = _canaries()
+    assert ev.status is Status.REFUTED and ev.residual >= 2
+
+
+def test_lenient_trajectory_judge_is_caught_by_the_canaries(monkeypatch):
+    """A reviewer's mutation: the trajectory judge always says verified."""
+    from symflow.claims import flows
+    monkeypatch.setattr(flows, "_judge", lambda residual, tol, **kw: (Status.VERIFIED, None, ""))
+    ev = _canaries()
+    assert ev.status is Status.REFUTED
+    assert any("trajectory judge" in w for w in ev.details["wrong"])

@@ -14,7 +14,7 @@ from symflow.claims import check, get_claim
 from symflow.claims import crossentropy as ce
 from symflow.claims import flows
 from symflow.errors import LabelError
-from symflow.evidence import Level, Status, combine_status
+from symflow.evidence import Level, Reason, Status, combine_status
 from symflow.problems import get_problem
 
 DPS = 30
@@ -79,11 +79,17 @@ def test_c6_standard_field_is_refuted():
     assert bad[0].residual > 10**3 * bad[0].tolerance
 
 
-def test_c6_without_full_rank_is_refuted():
-    # C10 from C6's side: on a K < QN problem the t-flow cannot even start (rank loss)
+def test_c6_without_full_rank_is_inconclusive_hypothesis():
+    # C10 from C6's side: on a K < QN problem the t-flow cannot even start (rank loss). C6's
+    # hypothesis (full rank) fails there, so C6 says nothing: inconclusive, reason hypothesis,
+    # naming the hypothesis and the time — never refuted (nor verified).
     evs = flows.check_c6_trajectory(get_problem("identity-1-1-l2-underparam"), dps=DPS,
                                     confirm=False)
-    assert status(evs) is Status.REFUTED
+    assert status(evs) is Status.INCONCLUSIVE
+    assert {e.key for e in evs} == {"t.flow", "s.flow"}
+    for e in evs:
+        assert e.status is Status.INCONCLUSIVE and e.reason is Reason.HYPOTHESIS
+        assert "full rank D" in e.why and "fails at" in e.why and "= 0" in e.why
 
 
 def test_c6_registered_verdict():
@@ -98,9 +104,16 @@ def test_c6_registered_verdict():
 def test_c5_along_flows_verified():
     evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, n_samples=4)
     assert status(evs) is Status.VERIFIED
-    assert len(evs) == 4 * len(flows.C5_ALPHAS)
+    # per α: cost, form, chain, motion, dCds, confirm — every α with α ≠ 1 − α
+    assert len(evs) == 6 * len(flows.C5_ALPHAS)
+    assert all(a != 1 - a for a in flows.C5_ALPHAS)
+    assert {e.key for e in evs} == {f"along.{k}.{n}" for k in ("alpha0", "alpha3_4", "alpha1")
+                                    for n in ("cost", "form", "chain", "motion", "dCds",
+                                              "confirm")}
     costs = [mpmath.mpf(c) for c in evs[0].details["C"]]
     assert costs[-1] < costs[0]           # the cost really decreased (not a flat path)
+    # n_samples = 4 < 6: the evidence says it rests on a reduced sample
+    assert "5 sample times instead of 7" in evs[0].details["reduced"]
 
 
 def test_c5_along_flows_rank_deficient():
@@ -144,6 +157,12 @@ def test_c10_search_counterexample():
     assert status(evs) is Status.VERIFIED
     det = evs[0].details
     assert det["rank"] < det["QN"] and "counterexample" in det["description"]
+    # the residual is the measured failure max|x' + ∇ₓC| (exact, > 0), not a 0/1 flag
+    fail = [e for e in evs if e.key == "search.failure"][0]
+    assert fail.level is Level.EXACT and fail.residual > 0 and fail.tolerance == 0
+    assert str(fail.residual) == det["reported"]
+    rank = [e for e in evs if e.key == "search.rank"][0]
+    assert rank.residual == det["rank"] <= rank.tolerance == det["QN"] - 1
 
 
 # ---- C8 ------------------------------------------------------------------------------------

@@ -496,3 +496,20 @@ def test_float64_loss_overflow_is_refused():
     l2 = sf.Problem(sf.mlp([1, 1], "tanh"), [[1]], [[1]])
     with pytest.raises(LevelError, match=r"θ = \[1e\+200, 0\]"):
         l2.at([1e200, 0], "float64")
+
+
+def test_integer_powers_of_balls_containing_zero_stay_finite():
+    """python-flint's arb ** 2 is nan for a ball around 0; symflow's σ' of tanh, the square
+    activation and the L2 cost must enclose the true value there instead."""
+    import flint
+    x = flint.arb(0, 1e-30)
+    act = sf.get_activation("tanh")
+    _, dsig = act.compiled("ball")
+    d = dsig(x)
+    assert d.is_finite() and d.contains(1)
+    sq, _ = sf.get_activation("square").compiled("ball")
+    assert sq(x).is_finite() and sq(x).contains(0)
+    loss = sf.get_loss("l2")
+    ar = sf.arith.get_arith("ball")
+    c = loss.cost([x], [flint.arb(0)], 1, 1, ar)
+    assert c.is_finite() and c.contains(0)

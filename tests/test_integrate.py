@@ -313,3 +313,15 @@ def test_progress_and_precision_hygiene():
     assert make_progress(None) is None and isinstance(make_progress(True), TextProgress)
     with pytest.raises(DataError, match="progress"):
         make_progress("loud")
+
+
+def test_rank_monitor_fires_for_a_single_output():
+    """QN = 1: λ_min/λ_max ≡ 1, so the monitor measures G against the largest G seen on the
+    path. x = w₂w₁²·u with u = 1, y = −1, θ(0) = (1, 1): along the adapted flow w₁² − 2w₂² = −1
+    is conserved and x(t) = 1 − 2t, so x = 0 forces w₁ = 0 — D = 0 at t = 1/2 exactly."""
+    import mpmath
+    net = sf.mlp([1, 1, 1], "square", bias=False)
+    prob = sf.Problem(net, inputs=[[1]], targets=[[-1]])
+    tr = sf.integrate(prob, [1, 1], t_end=1, dps=20)
+    assert tr.status == "rank_loss"
+    assert abs(mpmath.mpf(tr.stop_time) - mpmath.mpf(1) / 2) < mpmath.mpf(10) ** -6

@@ -992,7 +992,7 @@ def check_c5_pointwise(entry, *, dps: int = 30, level: Level = Level.EXACT, prog
             closed = -((G * _scalar(1 - a, pd.level) + P * _scalar(a, pd.level)) @ g)
             out[f"out_{a}"] = Cmp("zero", xdot, closed)
             dC = (g.T @ xdot)[0, 0]
-            out[f"dC_{a}"] = Cmp("le0", dC, scale=_max_abs(g) ** 2 * (1 + _max_abs(G)))
+            out[f"dC_{a}"] = Cmp("le0", dC, scale=_max_abs(g) * _max_abs(g) * (1 + _max_abs(G)))
         return out
 
     whats = {}
