@@ -147,13 +147,20 @@ def _read_until(stream, pattern: str, deadline: float) -> list[str]:
     raise AssertionError(f"{pattern!r} never appeared on stderr: {lines}")
 
 
+def _default_sigint():
+    """In the child: SIGINT back to its default. A shell starts background jobs with SIGINT
+    ignored, children inherit that, and Python then installs no KeyboardInterrupt handler —
+    so without this the test depends on how the test run itself was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_to_a_running_check(tmp_path):
     """A real SIGINT while C6 integrates (the 2nd of 2 checks; C1 is done within a second)."""
     j, m = tmp_path / "r.json", tmp_path / "r.md"
     p = subprocess.Popen([sys.executable, "-m", "symflow.cli", "check", "--claims", "C1,C6",
                           "--problems", "tanh-2-3-1-l2", "--json", str(j), "--markdown", str(m)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         cwd=tmp_path)
+                         cwd=tmp_path, preexec_fn=_default_sigint)
     try:
         seen = _read_until(p.stderr, r"^\[2/2\] C6 tanh-2-3-1-l2 …", time.monotonic() + 120)
         time.sleep(0.5)
