@@ -182,17 +182,29 @@ class Verdict:
     expected: Status = Status.VERIFIED
 
     @property
+    def broken_counterexample(self) -> bool:
+        """A documented counterexample's own comparison came out verified: evidence marked
+        ``details["counterexample"]`` (the comparison that must fail on this problem) passed.
+        Another refuted item (say, a hand-made example) cannot hide that."""
+        return self.expected is Status.REFUTED and any(
+            e.details.get("counterexample") and e.status is Status.VERIFIED for e in self.evidence)
+
+    @property
     def is_finding(self) -> bool:
         """A documented counterexample that was reproduced (expected and found refuted)."""
-        return self.expected is Status.REFUTED and self.status is Status.REFUTED
+        return (self.expected is Status.REFUTED and self.status is Status.REFUTED
+                and not self.broken_counterexample)
 
     @property
     def as_expected(self) -> bool:
-        return self.status is self.expected
+        return self.status is self.expected and not self.broken_counterexample
 
     @property
     def failed(self) -> bool:
-        """A theorem refuted, or a documented counterexample not reproduced (came out verified)."""
+        """A theorem refuted, or a documented counterexample not reproduced (came out verified,
+        or its marked comparison on this problem passed)."""
+        if self.broken_counterexample:
+            return True
         return (self.status is not Status.INCONCLUSIVE) and self.status is not self.expected
 
     @property
@@ -245,6 +257,7 @@ class Verdict:
             "status": self.status.value,
             "expected": self.expected.value,
             "finding": self.is_finding,
+            "broken_counterexample": self.broken_counterexample,
             "failed": self.failed,
             "level": self.level.value if self.level else None,
             "kappa": _num(self.kappa),

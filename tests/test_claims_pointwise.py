@@ -317,3 +317,16 @@ def test_progress_events():
 
     check_all(["C9"], [get_problem("identity-1-1-l2-underparam")], progress=P())
     assert events == ["start", "done"]
+
+
+def test_c2_general_broken_on_the_problem_fails_even_with_the_hand_example(monkeypatch):
+    """A reviewer's mutation: A₃ replaced by A₂ (which satisfies the corrected hypothesis). The
+    hand counterexample is still refuted, but the problem's own counterexample passed: the
+    verdict must be a failure, not a finding."""
+    orig = pw._default_ginverses
+    monkeypatch.setattr(pw, "_default_ginverses", lambda pd, Gp: orig(pd, Gp)[:2] * 2)
+    v = check("C2-GENERAL", get_problem("identity-1-1-l2-underparam"))
+    by_key = {e.key: e for e in v.evidence}
+    assert by_key["C2-GENERAL.flow_A3"].status is Status.VERIFIED
+    assert by_key["C2-GENERAL.hand_flow"].status is Status.REFUTED
+    assert v.broken_counterexample and v.failed and not v.is_finding and not v.as_expected
