@@ -7,8 +7,9 @@ form built from DDᵀ and the projector P (computed from a column basis of D, no
 field), and evaluates dC/ds = ∇ₓCᵀDV_α, for α ∈ {0, 1/4, 1/2, 3/4, 1}, at θ(0) and random
 points, on every catalogue problem.
 
-Level: exact or ball (pointwise). The part "along trajectories" is checked by the flows
-module (mpmath, confirmed at higher precision) and reported under the same claim id.
+Level: exact or ball (pointwise). The part "along trajectories" is checked by the same
+module, symflow.claims.c05_output_space (mpmath, confirmed at higher precision), and reported
+under the same claim id.
 """
 
 from __future__ import annotations

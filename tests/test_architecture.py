@@ -2,6 +2,12 @@
 
 network → problem → Jacobian/NTK → fields → time change → integration → claims → reports → CLI
 (STYLE.md). The check reads each module's imports with ``ast`` (module-level and local).
+
+Inside ``symflow/claims`` the same rule holds in layers (CLAIMS_ORDER): the registry, then the
+shared machinery (the sample points, the shared objects, the pointwise judge, the trajectory
+helpers, the rank monitor), then the claim modules c00…c10, which import only from the layers above them and
+never from one another. ``claims/_main.py`` (the ``python -m symflow.claims.cNN_…`` runner) is
+an entry point at the CLI layer.
 """
 
 from __future__ import annotations
@@ -14,6 +20,15 @@ import symflow
 ORDER = ["errors", "evidence", "tolerance", "numbers", "arith", "activations", "networks", "losses", "linalg",
          "problem", "problems", "fields", "timechange", "odes", "progress", "integrate",
          "strategies", "campaign", "claims", "reports", "cli"]
+
+#: Layers inside symflow/claims: a module imports only modules of earlier layers.
+CLAIMS_ORDER = [["registry"], ["sampling"], ["objects"], ["judge"], ["trajectories"],
+                ["rank_monitor"],
+                ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",
+                 "c04_equilibria", "c05_output_space", "c06_linear_interpolation",
+                 "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse", "c10_hypotheses"]]
+#: Entry points inside a package, placed at the layer of ORDER they belong to.
+ENTRY_POINTS = {"claims/_main.py": "cli"}
 
 PKG = Path(symflow.__file__).parent
 
@@ -59,6 +74,7 @@ def test_imports_only_flow_downstream():
     files += list((PKG / "claims").glob("*.py"))
     for path in files:
         owner = "claims" if path.parent.name == "claims" else path.stem
+        owner = ENTRY_POINTS.get(str(path.relative_to(PKG)), owner)
         parts = ["symflow", "claims", path.stem] if owner == "claims" else ["symflow", path.stem]
         for dep in _symflow_imports(path, parts):
             if dep == owner or dep not in ORDER:
@@ -66,3 +82,68 @@ def test_imports_only_flow_downstream():
             if ORDER.index(dep) > ORDER.index(owner):
                 bad.append(f"{path.relative_to(PKG)} imports {dep}")
     assert not bad, "imports against the data flow: " + "; ".join(bad)
+
+
+def _claims_imports(path: Path) -> set[str]:
+    """The modules of symflow.claims that ``path`` (a module of symflow/claims) imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                if node.module:
+                    out.add(node.module.split(".")[0])
+                else:
+                    out.update(a.name.split(".")[0] for a in node.names)
+            elif node.level == 0 and node.module and node.module.startswith("symflow.claims."):
+                out.add(node.module.split(".")[2])
+            elif node.level == 0 and node.module == "symflow.claims":
+                out.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("symflow.claims."):
+                    out.add(a.name.split(".")[2])
+    return out
+
+
+def test_claim_modules_are_layered():
+    layer = {m: i for i, ms in enumerate(CLAIMS_ORDER) for m in ms}
+    mods = {p.stem for p in (PKG / "claims").glob("*.py")} - {"__init__", "_main"}
+    assert mods <= set(layer), f"place these modules in CLAIMS_ORDER: {sorted(mods - set(layer))}"
+    bad = []
+    for m in sorted(mods):
+        for dep in _claims_imports(PKG / "claims" / f"{m}.py") - {"_main"}:
+            if dep in layer and layer[dep] >= layer[m] and dep != m:
+                bad.append(f"claims/{m}.py imports {dep}")
+    assert not bad, "imports against the layers of symflow.claims: " + "; ".join(bad)
+
+
+def test_claim_module_runs_as_a_script():
+    """``python -m symflow.claims.c03_endpoints`` prints C3's table once per problem and exits
+    with ``symflow check``'s code; the re-executed module's checks are not run twice."""
+    import subprocess
+    import sys
+
+    root = str(PKG.parent)
+    r = subprocess.run([sys.executable, "-m", "symflow.claims.c03_endpoints"], cwd=root,
+                       capture_output=True, text=True, timeout=600,
+                       env={**__import__("os").environ, "PYTHONPATH": root})
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [ln for ln in r.stdout.splitlines() if ln.startswith("C3 ")]
+    assert rows and all(" verified " in ln for ln in rows)
+    assert f"{len(rows)} verdicts: {len(rows)} verified" in r.stdout
+
+
+def test_main_runner_drops_the_rerun_registrations():
+    from symflow.claims import CLAIMS, _main
+
+    c = CLAIMS["C3"]
+    try:
+        def check_c3(entry, **kw):  # what `python -m` re-registers: the same check, a new object
+            return []
+        check_c3.__module__ = "__main__"
+        CLAIMS["C3"] = __import__("dataclasses").replace(c, checks=c.checks + (check_c3,))
+        _main._drop_rerun_registrations(["C3"])
+        assert CLAIMS["C3"].checks == c.checks
+    finally:
+        CLAIMS["C3"] = c

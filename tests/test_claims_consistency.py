@@ -11,7 +11,7 @@ import sympy as sp
 
 import symflow.losses as losses
 from symflow.claims import CLAIMS, check
-from symflow.claims import consistency as c0
+from symflow.claims import c00_consistency as c0
 from symflow.evidence import Level, Status
 from symflow.fields import CompiledField
 from symflow.integrate import FixedPointField
@@ -224,8 +224,8 @@ def test_c0_refutes_a_compiled_field_without_the_inverse(monkeypatch):
 # ---- the judges' canaries --------------------------------------------------------------------
 
 def _canaries(entry_name="tanh-2-3-1-l2"):
-    from symflow.claims import consistency
-    evs = consistency.check_judges(get_problem(entry_name), dps=30)
+    from symflow.claims import c00_consistency
+    evs = c00_consistency.check_judges(get_problem(entry_name), dps=30)
     (ev,) = evs
     return ev
 
@@ -237,19 +237,19 @@ def test_judge_canaries_pass_on_the_library():
 
 def test_lenient_pointwise_tolerance_is_caught_by_the_canaries(monkeypatch):
     """A reviewer's mutation: the pointwise tolerance multiplied by 10¹⁰."""
-    from symflow.claims import pointwise as pw
-    orig = pw._tol
-    monkeypatch.setattr(pw, "_tol", lambda level, dps, scale: orig(level, dps, scale) * 10**10)
-    orig_arb = pw._arb_tol
-    monkeypatch.setattr(pw, "_arb_tol", lambda dps, scale: orig_arb(dps, scale) * 10**10)
+    from symflow.claims import judge
+    orig = judge._tol
+    monkeypatch.setattr(judge, "_tol", lambda level, dps, scale: orig(level, dps, scale) * 10**10)
+    orig_arb = judge._arb_tol
+    monkeypatch.setattr(judge, "_arb_tol", lambda dps, scale: orig_arb(dps, scale) * 10**10)
     ev = _canaries()
     assert ev.status is Status.REFUTED and ev.residual >= 2
 
 
 def test_lenient_trajectory_judge_is_caught_by_the_canaries(monkeypatch):
     """A reviewer's mutation: the trajectory judge always says verified."""
-    from symflow.claims import flows
-    monkeypatch.setattr(flows, "_judge", lambda residual, tol, **kw: (Status.VERIFIED, None, ""))
+    from symflow.claims import trajectories
+    monkeypatch.setattr(trajectories, "_judge", lambda residual, tol, **kw: (Status.VERIFIED, None, ""))
     ev = _canaries()
     assert ev.status is Status.REFUTED
     assert any("trajectory judge" in w for w in ev.details["wrong"])

@@ -1,5 +1,5 @@
-"""Tests of the trajectory claims (symflow.claims.flows: C5 along flows, C6, C7, C10;
-symflow.claims.crossentropy: C8): verified verdicts on fast catalogue entries, and refuted
+"""Tests of the trajectory claims (symflow.claims.c05_output_space to c10_hypotheses: C5 along flows, C6,
+C7, C10; symflow.claims.c08_cross_entropy: C8): verified verdicts on fast catalogue entries, and refuted
 verdicts for deliberately broken variants (wrong time change, wrong field, wrong minimum,
 missing full rank)."""
 
@@ -11,8 +11,12 @@ import sympy as sp
 
 import symflow as sf
 from symflow.claims import check, get_claim
-from symflow.claims import crossentropy as ce
-from symflow.claims import flows
+from symflow.claims import trajectories
+from symflow.claims import c05_output_space as c05
+from symflow.claims import c06_linear_interpolation as c06
+from symflow.claims import c07_rank_loss as c07
+from symflow.claims import c08_cross_entropy as c08
+from symflow.claims import c10_hypotheses as c10
 from symflow.errors import LabelError
 from symflow.evidence import Level, Reason, Status, combine_status
 from symflow.problems import get_problem
@@ -31,7 +35,7 @@ def by_status(evs, st):
 # ---- C6 ------------------------------------------------------------------------------------
 
 def test_c6_derivation_verified_exactly():
-    evs = flows.check_c6_derivation(None, dps=DPS)
+    evs = c06.check_c6_derivation(None, dps=DPS)
     assert status(evs) is Status.VERIFIED
     assert all(e.level is Level.EXACT and e.residual == 0 for e in evs)
     assert len(evs) == len(sf.derive_time_change().checks) + 2
@@ -42,11 +46,11 @@ def test_c6_wrong_time_change_is_refuted(wrong):
     d = sf.derive_time_change()
     tau = sp.sympify(wrong, locals={"s": d.s, "N": d.N})
     # exact: the line at the wrong t(s) does not solve the output ODE
-    ex = flows.check_c6_derivation(None, dps=DPS, time_change=tau)
+    ex = c06.check_c6_derivation(None, dps=DPS, time_change=tau)
     assert status(ex) is Status.REFUTED
     assert by_status(ex, Status.REFUTED)[0].level is Level.EXACT
     # along the integrated adapted flow: x(θ(s)) is not on the line at the wrong t(s)
-    evs = flows.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, time_change=tau,
+    evs = c06.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, time_change=tau,
                                     confirm=False)
     bad = by_status(evs, Status.REFUTED)
     assert bad and bad[0].residual > 10**3 * bad[0].tolerance
@@ -54,13 +58,13 @@ def test_c6_wrong_time_change_is_refuted(wrong):
 
 def test_c6_trajectory_verified_and_reaches_target():
     entry = get_problem("tanh-2-3-1-l2")
-    evs = flows.check_c6_trajectory(entry, dps=DPS)
+    evs = c06.check_c6_trajectory(entry, dps=DPS)
     assert status(evs) is Status.VERIFIED, [e.what for e in evs if e.status is not Status.VERIFIED]
-    tol = flows.tolerance(DPS)
+    tol = trajectories.tolerance(DPS)
     line = evs[0]
     assert line.residual <= tol and len(line.details["per_time"]) == 11
     # the residual is really measured: the same comparison against a shifted line fails
-    traj = flows.flow(entry, t_end=1, dps=DPS)
+    traj = trajectories.flow(entry, t_end=1, dps=DPS)
     with sf.working_precision(DPS + 10):
         x0 = entry.problem.at(entry.theta0, "mpmath", DPS + 10).x.entries()
         y = [mpmath.mpf(int(v.p)) / int(v.q) for v in entry.problem.y_flat]
@@ -72,7 +76,7 @@ def test_c6_trajectory_verified_and_reaches_target():
 
 
 def test_c6_standard_field_is_refuted():
-    evs = flows.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, field="standard",
+    evs = c06.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, field="standard",
                                     confirm=False)
     bad = by_status(evs, Status.REFUTED)
     assert status(evs) is Status.REFUTED and "standard" in bad[0].what
@@ -83,7 +87,7 @@ def test_c6_without_full_rank_is_inconclusive_hypothesis():
     # C10 from C6's side: on a K < QN problem the t-flow cannot even start (rank loss). C6's
     # hypothesis (full rank) fails there, so C6 says nothing: inconclusive, reason hypothesis,
     # naming the hypothesis and the time — never refuted (nor verified).
-    evs = flows.check_c6_trajectory(get_problem("identity-1-1-l2-underparam"), dps=DPS,
+    evs = c06.check_c6_trajectory(get_problem("identity-1-1-l2-underparam"), dps=DPS,
                                     confirm=False)
     assert status(evs) is Status.INCONCLUSIVE
     assert {e.key for e in evs} == {"t.flow", "s.flow"}
@@ -102,11 +106,11 @@ def test_c6_registered_verdict():
 # ---- C5 along flows ------------------------------------------------------------------------
 
 def test_c5_along_flows_verified():
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, n_samples=4)
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, n_samples=4)
     assert status(evs) is Status.VERIFIED
     # per α: cost, form, chain, motion, dCds, confirm — every α with α ≠ 1 − α
-    assert len(evs) == 6 * len(flows.C5_ALPHAS)
-    assert all(a != 1 - a for a in flows.C5_ALPHAS)
+    assert len(evs) == 6 * len(c05.C5_FLOW_ALPHAS)
+    assert all(a != 1 - a for a in c05.C5_FLOW_ALPHAS)
     assert {e.key for e in evs} == {f"along.{k}.{n}" for k in ("alpha0", "alpha3_4", "alpha1")
                                     for n in ("cost", "form", "chain", "motion", "dCds",
                                               "confirm")}
@@ -118,7 +122,7 @@ def test_c5_along_flows_verified():
 
 def test_c5_along_flows_rank_deficient():
     # K < QN: the α > 0 flows need the pseudo-inverse (constrained flows); C still decreases
-    evs = flows.check_c5_along_flows(get_problem("identity-1-1-l2-underparam"), dps=DPS,
+    evs = c05.check_c5_along_flows(get_problem("identity-1-1-l2-underparam"), dps=DPS,
                                      alphas=[0, 1], n_samples=3, confirm=False)
     assert status(evs) is Status.VERIFIED
     for e in evs:
@@ -132,28 +136,28 @@ def test_c5_along_flows_rank_deficient():
 @pytest.mark.parametrize("name", ["identity-1-1-l2-underparam", "square-1-2-1-l2-dead-unit"])
 def test_c7_and_c10_verified_on_rank_deficient(name):
     entry = get_problem(name)
-    evs = flows.check_c7(entry, dps=DPS)
+    evs = c07.check_c7(entry, dps=DPS)
     assert status(evs) is Status.VERIFIED, [e.what for e in evs if e.status is not Status.VERIFIED]
-    tol = flows.tolerance(DPS)
+    tol = trajectories.tolerance(DPS)
     assert evs[0].residual <= tol
     dev = max(mpmath.mpf(v) for v in evs[0].details["max|dev|/gap"])
     assert dev > 10**20 * tol                 # the path bends by far more than the tolerance
-    c10 = flows.check_c10(entry, dps=DPS)
-    assert status(c10) is Status.VERIFIED
+    v10 = c10.check_c10(entry, dps=DPS)
+    assert status(v10) is Status.VERIFIED
 
 
 def test_c7_formula_is_not_vacuous():
     # the deviation and the integral are both large; a wrong factor (1/N → 2/N) fails
-    d = flows.c7_data(get_problem("identity-1-1-l2-underparam"), dps=DPS)
+    d = trajectories.c7_data(get_problem("identity-1-1-l2-underparam"), dps=DPS)
     with mpmath.workdps(DPS):
-        tol = flows.tolerance(DPS)
+        tol = trajectories.tolerance(DPS)
         wrong = max(abs(a - 2 * b) for dv, vc in zip(d["dev"], d["voc"]) for a, b in zip(dv, vc))
         right = max(abs(a - b) for dv, vc in zip(d["dev"], d["voc"]) for a, b in zip(dv, vc))
     assert right <= tol * d["gap"] and wrong > 10**20 * tol * d["gap"]
 
 
 def test_c10_search_counterexample():
-    evs = flows.check_c10_search(dps=DPS, max_examples=100)
+    evs = c10.check_c10_search(dps=DPS, max_examples=100)
     assert status(evs) is Status.VERIFIED
     det = evs[0].details
     assert det["rank"] < det["QN"] and "counterexample" in det["description"]
@@ -169,9 +173,9 @@ def test_c10_search_counterexample():
 
 def test_c8_exact_and_trajectory_verified():
     entry = get_problem("sin-1-3-2-ce")
-    ex = ce.check_c8_exact(entry, dps=DPS)
+    ex = c08.check_c8_exact(entry, dps=DPS)
     assert status(ex) is Status.VERIFIED and all(e.level is Level.EXACT for e in ex)
-    tr = ce.check_c8_trajectory(entry, dps=DPS)
+    tr = c08.check_c8_trajectory(entry, dps=DPS)
     assert status(tr) is Status.VERIFIED, [e.what for e in tr if e.status is not Status.VERIFIED]
     dists = [mpmath.mpf(v) for v in tr[0].details["|x(s) − x*|"]]
     assert dists[-1] < dists[0] / 1000
@@ -180,11 +184,11 @@ def test_c8_exact_and_trajectory_verified():
 def test_c8_wrong_minimum_is_refuted():
     entry = get_problem("sin-1-3-2-ce")
     # forgetting the shift along 1 (x* = log y): off the fiber 1ᵀx_j = c_j
-    no_shift = ce.check_c8_exact(entry, dps=DPS, minimum=lambda y, c: [sp.log(v) for v in y])
+    no_shift = c08.check_c8_exact(entry, dps=DPS, minimum=lambda y, c: [sp.log(v) for v in y])
     fiber = [e for e in no_shift if "fiber 1ᵀx_j" in e.what][0]
     assert fiber.status is Status.REFUTED
     # log y squared: on the fiber, but σ(x*) = y²/Σy² ≠ y and the gradient is not zero
-    squared = ce.check_c8_exact(entry, dps=DPS, minimum=lambda y, c: [
+    squared = c08.check_c8_exact(entry, dps=DPS, minimum=lambda y, c: [
         2 * sp.log(v) + (c - 2 * sum(sp.log(u) for u in y)) / len(y) for v in y])
     assert [e for e in squared if "fiber 1ᵀx_j" in e.what][0].status is Status.VERIFIED
     for key in ("σ(x_j*)", "∇ₓC(x*) = 0"):

@@ -6,7 +6,7 @@ integration that ran out of steps).
 The library is broken by monkeypatching (the integrator's fixed-point field, the loss gradients,
 ``linalg.projector``, ``fields.parameter_field``, the rank monitor, ``Trajectory.confirm``) or
 through the checks' injectable arguments. Every test clears the trajectory cache of
-:mod:`symflow.claims.flows` before and after, so that no broken trajectory leaks into other tests.
+:mod:`symflow.claims.trajectories` before and after, so that no broken trajectory leaks into other tests.
 """
 
 from __future__ import annotations
@@ -21,8 +21,12 @@ import pytest
 
 import symflow as sf
 from symflow.claims import check
-from symflow.claims import crossentropy as ce
-from symflow.claims import flows
+from symflow.claims import trajectories
+from symflow.claims import c05_output_space as c05
+from symflow.claims import c06_linear_interpolation as c06
+from symflow.claims import c07_rank_loss as c07
+from symflow.claims import c08_cross_entropy as c08
+from symflow.claims import c10_hypotheses as c10
 from symflow.evidence import Reason, Status, combine_status
 from symflow.problems import CatalogueEntry, get_problem
 
@@ -32,9 +36,9 @@ DPS = 20
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    flows.clear_cache()
+    trajectories.clear_cache()
     yield
-    flows.clear_cache()
+    trajectories.clear_cache()
 
 
 def status(evs):
@@ -68,7 +72,7 @@ def swap_alpha_in_integrator(monkeypatch):
 
 def test_c5_alpha_swapped_in_integrator_is_refuted(monkeypatch):
     swap_alpha_in_integrator(monkeypatch)
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS,
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS,
                                      alphas=[0, Fraction(3, 4)], n_samples=2, n_motion=2,
                                      confirm=False)
     # the cost still decreases along the wrong field: only the motion check can see the swap
@@ -86,7 +90,7 @@ def test_c5_alpha_swapped_in_fields_is_refuted(monkeypatch):
         return orig(pd, 1 - sf.fields.parse_field(field))
 
     monkeypatch.setattr(sf.fields, "parameter_field", swapped)
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS,
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS,
                                      alphas=[Fraction(3, 4)], n_samples=2, n_motion=1,
                                      confirm=False)
     assert_refuted(by_key(evs, "along.alpha3_4.chain"))
@@ -96,7 +100,7 @@ def test_c5_alpha_swapped_in_fields_is_refuted(monkeypatch):
 def test_c5_inverse_dropped_in_integrator_is_refuted(monkeypatch):
     # (DDᵀ)⁻¹ dropped: the "adapted" flow integrates −Dᵀg
     monkeypatch.setattr(INT.FixedPointField, "_solve", lambda self, G, b, P: list(b))
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=2, confirm=False)
     assert by_key(evs, "along.alpha1.cost").status is Status.VERIFIED
     assert_refuted(by_key(evs, "along.alpha1.motion"))
@@ -108,7 +112,7 @@ def test_c5_doubled_l2_gradient_is_refuted(monkeypatch):
     orig = sf.losses.L2.grad
     monkeypatch.setattr(sf.losses.L2, "grad",
                         lambda self, x, y, N, Q, ar: [2 * v for v in orig(self, x, y, N, Q, ar)])
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=1, confirm=False)
     assert_refuted(by_key(evs, "along.alpha1.motion"))
     assert_refuted(by_key(evs, "along.alpha1.dCds"))
@@ -120,7 +124,7 @@ def test_c5_cross_entropy_gradient_without_1_over_n_is_refuted(monkeypatch):
     orig = sf.losses.CrossEntropy.grad
     monkeypatch.setattr(sf.losses.CrossEntropy, "grad",
                         lambda self, x, y, N, Q, ar: [N * v for v in orig(self, x, y, N, Q, ar)])
-    evs = flows.check_c5_along_flows(get_problem("sin-1-3-2-ce"), dps=DPS, alphas=[1],
+    evs = c05.check_c5_along_flows(get_problem("sin-1-3-2-ce"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=1, confirm=False)
     assert_refuted(by_key(evs, "along.alpha1.dCds"))
 
@@ -129,15 +133,15 @@ def test_c5_projector_identity_is_refuted_at_rank_loss(monkeypatch):
     # P = I instead of DD⁺ on a K < QN problem: the constrained flow does not move by −P∇ₓC=I
     monkeypatch.setattr(sf.linalg, "projector",
                         lambda A, dps=30: sf.linalg.eye(A.level, A.shape[0]))
-    evs = flows.check_c5_along_flows(get_problem("identity-1-1-l2-underparam"), dps=DPS,
+    evs = c05.check_c5_along_flows(get_problem("identity-1-1-l2-underparam"), dps=DPS,
                                      alphas=[1], n_samples=2, n_motion=1, confirm=False)
     assert_refuted(by_key(evs, "along.alpha1.motion"))
 
 
 def test_c5_step_budget_is_inconclusive_budget(monkeypatch):
     # an integration that runs out of steps is inconclusive (budget), naming status and time
-    monkeypatch.setattr(flows, "flow", functools.partial(flows.flow, max_steps=1))
-    evs = flows.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[0],
+    monkeypatch.setattr(c05, "flow", functools.partial(trajectories.flow, max_steps=1))
+    evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[0],
                                      s_end=2, confirm=False)
     e = by_key(evs, "along.alpha0.flow")
     assert e.status is Status.INCONCLUSIVE and e.reason is Reason.BUDGET
@@ -145,7 +149,7 @@ def test_c5_step_budget_is_inconclusive_budget(monkeypatch):
 
 
 def test_c5_reduced_span_is_marked():
-    evs = flows.check_c5_along_flows(get_problem("tanh-1-1-1-l2-underparam"), dps=DPS,
+    evs = c05.check_c5_along_flows(get_problem("tanh-1-1-1-l2-underparam"), dps=DPS,
                                      alphas=[0], n_samples=2, n_motion=1, confirm=False)
     red = by_key(evs, "along.alpha0.cost").details["reduced"]
     assert "[0, 1/40] instead of [0, 5/8]" in red and "0.035" in red
@@ -167,7 +171,7 @@ def test_refutation_needs_a_confirmation_at_higher_precision(monkeypatch, lie):
         return replace(orig(self, self.dps), dps_high=self.dps + 10)
 
     monkeypatch.setattr(INT.Trajectory, "confirm", confirm)
-    evs = flows.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, time_change=wrong)
+    evs = c06.check_c6_trajectory(get_problem("tanh-2-3-1-l2"), dps=DPS, time_change=wrong)
     line = by_key(evs, "s.line")
     assert line.residual > 10**3 * line.tolerance            # the residual is large, but …
     assert line.status is Status.INCONCLUSIVE and line.reason is Reason.PRECISION
@@ -178,7 +182,7 @@ def test_refutation_needs_a_confirmation_at_higher_precision(monkeypatch, lie):
 # ---- C7 -------------------------------------------------------------------------------------
 
 def test_c7_wrong_field_is_refuted():
-    evs = flows.check_c7(get_problem("identity-1-1-l2-underparam"), dps=DPS, field="standard",
+    evs = c07.check_c7(get_problem("identity-1-1-l2-underparam"), dps=DPS, field="standard",
                          confirm=False)
     assert_refuted(by_key(evs, "formula"))
 
@@ -195,13 +199,13 @@ def test_c7_rank_monitor_disabled_is_refuted(monkeypatch):
     # λ_min/λ_max always 1: the monitor never fires, the flow runs into the LDLᵀ breakdown
     monkeypatch.setattr(INT, "_eig_extremes", lambda G: (mpmath.mpf(1), mpmath.mpf(1)))
     for name in ("identity-1-1-l2-underparam", "square-1-2-1-l2-dead-unit"):
-        evs = flows.check_c7(get_problem(name), dps=DPS, confirm=False)
+        evs = c07.check_c7(get_problem(name), dps=DPS, confirm=False)
         e = by_key(evs, "rank_monitor")
         assert e.status is Status.REFUTED, (name, e.why, e.details)
 
 
 def test_c7_on_full_rank_problem_is_inconclusive_hypothesis():
-    evs = flows.check_c7(get_problem("tanh-2-3-1-l2"), dps=DPS, confirm=False)
+    evs = c07.check_c7(get_problem("tanh-2-3-1-l2"), dps=DPS, confirm=False)
     assert Status.REFUTED not in {e.status for e in evs}
     for key in ("setting", "bends", "rank_monitor"):
         e = by_key(evs, key)
@@ -212,7 +216,7 @@ def test_c7_on_full_rank_problem_is_inconclusive_hypothesis():
 # ---- C10 ------------------------------------------------------------------------------------
 
 def test_c10_wrong_field_is_refuted():
-    evs = flows.check_c10(get_problem("identity-1-1-l2-underparam"), dps=DPS, field="standard",
+    evs = c10.check_c10(get_problem("identity-1-1-l2-underparam"), dps=DPS, field="standard",
                           midflow=False, confirm=False)
     assert_refuted(by_key(evs, "c7_formula"))
 
@@ -224,18 +228,18 @@ def test_c10_per_step_rank_monitor_off_is_refuted(monkeypatch):
     orig = INT.solve_ivp_mp
     monkeypatch.setattr(INT, "solve_ivp_mp",
                         lambda *a, **kw: orig(*a, **{**kw, "monitor": None}))
-    e = flows._midflow_monitor_evidence()
+    e = c10._midflow_monitor_evidence()
     assert e.status is Status.REFUTED and e.details["steps_below_threshold"] > 0, e.details
 
 
 def test_c10_midflow_monitor_verified():
-    e = flows._midflow_monitor_evidence()
+    e = c10._midflow_monitor_evidence()
     assert e.status is Status.VERIFIED, (e.why, e.details)
     assert e.details["stop_time"].startswith("0.2") and e.details["steps_below_threshold"] == 0
 
 
 def test_c10_on_full_rank_problem_is_not_refuted():
-    evs = flows.check_c10(get_problem("tanh-2-3-1-l2"), dps=DPS, midflow=False, confirm=False)
+    evs = c10.check_c10(get_problem("tanh-2-3-1-l2"), dps=DPS, midflow=False, confirm=False)
     assert Status.REFUTED not in {e.status for e in evs}
     for key in ("departure", "misses_target"):
         e = by_key(evs, key)
@@ -253,20 +257,20 @@ def test_c10_search_judges_the_measured_failure(monkeypatch):
                    inputs=((Fraction(1),),), targets=((Fraction(2),),),
                    theta=(Fraction(1), Fraction(0)), rank=0, QN=1, K=2, residual=Fraction(1))
     monkeypatch.setattr(campaign, "find_c6_counterexample", lambda **kw: fake)
-    evs = flows.check_c10_search(dps=DPS)
+    evs = c10.check_c10_search(dps=DPS)
     assert by_key(evs, "search.rank").status is Status.REFUTED      # rank 1 = QN, recomputed
     fail = by_key(evs, "search.failure")
     assert fail.status is Status.REFUTED and fail.residual == 0
     # a real counterexample whose reported size is wrong is refuted too
     monkeypatch.setattr(campaign, "find_c6_counterexample",
                         lambda **kw: replace(real, residual=real.residual * 2))
-    assert by_key(flows.check_c10_search(dps=DPS), "search.failure").status is Status.REFUTED
+    assert by_key(c10.check_c10_search(dps=DPS), "search.failure").status is Status.REFUTED
 
 
 # ---- C8 -------------------------------------------------------------------------------------
 
 def test_c8_wrong_field_is_refuted():
-    evs = ce.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=10, n_samples=2,
+    evs = c08.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=10, n_samples=2,
                                  field="standard", confirm=False)
     assert_refuted(by_key(evs, "invariant"))
 
@@ -274,7 +278,7 @@ def test_c8_wrong_field_is_refuted():
 def test_c8_time_scaled_by_two_is_refuted():
     # a flow whose time runs twice too fast: invariant and monotone, but the decay rate is
     # twice the linearised rate — outside the (unwidened) band [λ_min, λ_max]
-    evs = ce.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=60, n_samples=6,
+    evs = c08.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=60, n_samples=6,
                                  time_factor=2, confirm=False)
     assert by_key(evs, "invariant").status is Status.VERIFIED
     assert by_key(evs, "distance").status is Status.VERIFIED
@@ -285,7 +289,7 @@ def test_c8_cross_entropy_gradient_without_1_over_n_is_refuted(monkeypatch):
     orig = sf.losses.CrossEntropy.grad
     monkeypatch.setattr(sf.losses.CrossEntropy, "grad",
                         lambda self, x, y, N, Q, ar: [N * v for v in orig(self, x, y, N, Q, ar)])
-    evs = ce.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=60, confirm=False)
+    evs = c08.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=60, confirm=False)
     assert_refuted(by_key(evs, "rate"))
 
 
@@ -296,7 +300,7 @@ def test_c8_without_1j_in_range_is_inconclusive_hypothesis():
     entry = CatalogueEntry("tanh-1-1-2-ce-rank3", prob,
                            (Fraction(1, 2), Fraction(1), Fraction(-1, 2)), False,
                            frozenset({"ce", "transcendental", "rank_deficient"}))
-    evs = ce.check_c8_trajectory(entry, dps=DPS, s_end=2, n_samples=2, confirm=False)
+    evs = c08.check_c8_trajectory(entry, dps=DPS, s_end=2, n_samples=2, confirm=False)
     assert Status.REFUTED not in {e.status for e in evs}
     inv = by_key(evs, "invariant")
     assert inv.residual > 10**6 * inv.tolerance          # not invariant indeed …

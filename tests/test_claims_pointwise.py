@@ -9,7 +9,14 @@ import pytest
 
 import symflow as sf
 from symflow.claims import CLAIMS, check, check_all, claim_check, get_claim, register
-from symflow.claims import pointwise as pw
+from symflow.claims import sampling
+from symflow.claims import objects
+from symflow.claims import c01_full_rank as c01
+from symflow.claims import c02_general_rank as c02
+from symflow.claims import c03_endpoints as c03
+from symflow.claims import c04_equilibria as c04
+from symflow.claims import c05_output_space as c05
+from symflow.claims import c09_pseudoinverse as c09
 from symflow.claims.registry import GLOBAL, resolve_level
 from symflow.errors import ClaimError, LevelError
 from symflow.evidence import Evidence, Level, Status, Verdict
@@ -27,9 +34,9 @@ def _pairs(claims):
 @pytest.mark.parametrize("cid,name", _pairs(POINTWISE))
 def test_pointwise_claims_verified_at_strongest_level(cid, name):
     e = get_problem(name)
-    # only this module's checks (C5 also receives an along-the-flow check from claims.flows,
+    # only the pointwise checks (C5 also has an along-the-flow check,
     # at the mpmath level, tested in test_claims_flows.py)
-    fns = [f for f in CLAIMS[cid].checks if f.__module__ == pw.__name__]
+    fns = [f for f in CLAIMS[cid].checks if f is not c05.check_c5_along_flows]
     assert fns
     level = e.problem.strongest_level
     evidence = [ev for f in fns for ev in f(e, dps=30, level=level, progress=None)]
@@ -49,7 +56,7 @@ def test_exact_evidence_carries_pit_bound():
     ev = [e for e in v.evidence if "pit" in e.details]
     assert ev and all(e.residual == 0 and e.tolerance == 0 for e in ev)
     d = ev[0].details
-    assert d["pit_points"] == pw.N_RANDOM_EXACT
+    assert d["pit_points"] == sampling.N_RANDOM_EXACT
     assert float(d["pit_bound"]) < 1e-10
     assert "Schwartz–Zippel" in d["pit"]
 
@@ -58,8 +65,8 @@ def test_output_degree_matches_symbolic_degree():
     import sympy as sp
     prob = get_problem("square-1-3-1-l2").problem
     deg = max(sp.Poly(sp.expand(x), *prob.params).total_degree() for x in prob.outputs)
-    assert pw.output_degree(prob) == deg
-    assert pw.output_degree(get_problem(BALL_FULL).problem) is None
+    assert sampling.output_degree(prob) == deg
+    assert sampling.output_degree(get_problem(BALL_FULL).problem) is None
 
 
 # -- C2 as corrected, and C2-GENERAL (the old wording): a documented counterexample ------------
@@ -100,7 +107,7 @@ def test_c2_general_verified_would_be_a_failure():
     the corrected hypothesis), the problem's evidence comes out verified, and a verdict of a
     documented counterexample that is not refuted is a failure."""
     e = get_problem("identity-1-1-l2-underparam")
-    evs = pw.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp)
+    evs = c02.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp)
     flow = [ev for ev in evs if ev.key == "flow_A3"][0]
     assert flow.status is Status.VERIFIED
     v = sf.Verdict("C2-GENERAL", "s", e.name, Status.VERIFIED, tuple(evs), "",
@@ -112,7 +119,7 @@ def test_c2_general_needs_its_hypothesis_to_refute():
     """An A that is not a generalized inverse (A = 0) also misses −P∇ₓC, but that is no
     counterexample to the old wording: the conclusion's refutation is demoted to inconclusive."""
     e = get_problem("identity-1-1-l2-underparam")
-    evs = pw.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp * 0)
+    evs = c02.check_c2_general(e, ginverse_fn=lambda pd, Gp: Gp * 0)
     by_key = {ev.key: ev for ev in evs}
     assert by_key["ginv_A3"].status is Status.REFUTED
     assert by_key["flow_A3"].status is Status.INCONCLUSIVE
@@ -122,7 +129,7 @@ def test_c2_general_needs_its_hypothesis_to_refute():
 def test_c2_corrected_refutes_a_non_orthogonal_inverse():
     """Handing C2 the old wording's A₃ violates the corrected hypothesis DDᵀA = P."""
     e = get_problem("identity-1-1-l2-underparam")
-    evs = pw.check_c2(e, ginverses_fn=lambda pd, Gp: [pw._default_ginverses(pd, Gp)[2]] * 2)
+    evs = c02.check_c2(e, ginverses_fn=lambda pd, Gp: [c02._default_ginverses(pd, Gp)[2]] * 2)
     by_key = {ev.key: ev for ev in evs}
     assert by_key["hyp_A1"].status is Status.REFUTED
     assert by_key["sym_A1"].status is Status.REFUTED
@@ -130,7 +137,7 @@ def test_c2_corrected_refutes_a_non_orthogonal_inverse():
 
 
 def test_hand_counterexample_computed():
-    h = pw.hand_counterexample()
+    h = c02.hand_counterexample()
     assert (h["ginv_residual"]).is_zero()
     assert [str(v) for v in h["xdot"].entries()] == ["-1", "0"]
     assert h["minus_Pg"].is_zero()
@@ -158,24 +165,24 @@ def _wrong_c1(pd):
 @pytest.mark.parametrize("name", [RATIONAL_FULL, BALL_FULL])
 def test_c1_wrong_field_refuted(name):
     e = get_problem(name)
-    evs = pw.check_c1(e, dps=30, level=e.problem.strongest_level, field_fn=_wrong_c1)
+    evs = c01.check_c1(e, dps=30, level=e.problem.strongest_level, field_fn=_wrong_c1)
     lemma = [ev for ev in evs if "explicit inverse" in ev.what]
     assert lemma[0].status is Status.REFUTED
 
 
 def test_c1_wrong_field_refuted_mpmath():
     e = get_problem(BALL_FULL)
-    evs = pw.check_c1(e, dps=20, level=Level.MPMATH, field_fn=_wrong_c1, n_points=0)
+    evs = c01.check_c1(e, dps=20, level=Level.MPMATH, field_fn=_wrong_c1, n_points=0)
     assert [ev for ev in evs if "explicit inverse" in ev.what][0].status is Status.REFUTED
     assert all(ev.status is Status.VERIFIED for ev in evs if "library" in ev.what)
 
 
 def test_c2_wrong_inverse_refuted():
     e = get_problem(RATIONAL_FULL)
-    evs = pw.check_c2(e, level=Level.EXACT, ginverses_fn=lambda pd, Gp: [Gp * 2, Gp])
+    evs = c02.check_c2(e, level=Level.EXACT, ginverses_fn=lambda pd, Gp: [Gp * 2, Gp])
     assert any(ev.status is Status.REFUTED and ev.key == "hyp_A1" for ev in evs)
     assert any(ev.status is Status.REFUTED and ev.key == "flow_A1" for ev in evs)
-    evs = pw.check_c2(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
+    evs = c02.check_c2(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
     assert [ev for ev in evs if ev.what.startswith("Dᵀ(DDᵀ)⁺ = D⁺")][0].status is Status.REFUTED
 
 
@@ -183,9 +190,9 @@ def test_c3_wrong_endpoint_refuted():
     e = get_problem(BALL_FULL)
 
     def broken(pd, a):  # V_1 := the standard field
-        return pw.v_alpha(pd, Fraction(0))
+        return objects.v_alpha(pd, Fraction(0))
 
-    evs = pw.check_c3(e, level=Level.BALL, field_fn=broken)
+    evs = c03.check_c3(e, level=Level.BALL, field_fn=broken)
     v1 = [ev for ev in evs if ev.what.startswith("V_1")][0]
     assert v1.status is Status.REFUTED
     assert [ev for ev in evs if ev.what.startswith("V_0")][0].status is Status.VERIFIED
@@ -198,24 +205,24 @@ def test_c4_field_nonzero_at_equilibrium_refuted():
     def broken(pd, a):
         return -(pd.D.T @ pd.x)
 
-    evs = pw.check_c4(e, level=Level.EXACT, field_fn=broken)
+    evs = c04.check_c4(e, level=Level.EXACT, field_fn=broken)
     assert any(ev.status is Status.REFUTED and "equilibrium" in ev.what for ev in evs)
 
 
 def test_c4_equilibrium_is_nontrivial_on_rank_deficient_problem():
-    built = pw.equilibrium_problem(get_problem("square-1-2-1-l2-dead-unit"))
+    built = c04.equilibrium_problem(get_problem("square-1-2-1-l2-dead-unit"))
     assert built is not None
     prob, kind = built
     pd = prob.at(get_problem("square-1-2-1-l2-dead-unit").theta0, "exact")
     assert not pd.grad.is_zero()                       # ∇ₓC ≠ 0 …
     assert (pd.D.T @ pd.grad).is_zero()                # … but in ker Dᵀ
     assert "non-trivial" in kind
-    assert pw.equilibrium_problem(get_problem(BALL_FULL)) is None
+    assert c04.equilibrium_problem(get_problem(BALL_FULL)) is None
 
 
 def test_c5_ascending_field_refuted():
     e = get_problem(RATIONAL_FULL)
-    evs = pw.check_c5_pointwise(e, level=Level.EXACT,
+    evs = c05.check_c5_pointwise(e, level=Level.EXACT,
                                 field_fn=lambda pd, a: pd.D.T @ pd.grad)   # ascent
     dc = [ev for ev in evs if "dC/ds" in ev.what]
     assert dc and all(ev.status is Status.REFUTED for ev in dc)
@@ -224,13 +231,13 @@ def test_c5_ascending_field_refuted():
 
 def test_c9_wrong_pinv_and_projector_refuted():
     e = get_problem("square-1-2-1-l2-dead-unit")
-    evs = pw.check_c9(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
+    evs = c09.check_c9(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
     assert [ev for ev in evs if ev.what == "DD⁺D = D"][0].status is Status.REFUTED
-    evs = pw.check_c9(e, level=Level.EXACT,
+    evs = c09.check_c9(e, level=Level.EXACT,
                       projector_fn=lambda pd: sf.linalg.eye(Level.EXACT, pd.D.shape[0]))
     assert [ev for ev in evs if ev.what.startswith("DD⁺ = P")][0].status is Status.REFUTED
     e = get_problem("tanh-1-1-1-l2-underparam")
-    evs = pw.check_c9(e, level=Level.BALL, pinv_fn=lambda pd: pd.D.T, n_points=0)
+    evs = c09.check_c9(e, level=Level.BALL, pinv_fn=lambda pd: pd.D.T, n_points=0)
     assert [ev for ev in evs if ev.what == "DD⁺D = D"][0].status is Status.REFUTED
 
 
@@ -323,8 +330,8 @@ def test_c2_general_broken_on_the_problem_fails_even_with_the_hand_example(monke
     """A reviewer's mutation: A₃ replaced by A₂ (which satisfies the corrected hypothesis). The
     hand counterexample is still refuted, but the problem's own counterexample passed: the
     verdict must be a failure, not a finding."""
-    orig = pw._default_ginverses
-    monkeypatch.setattr(pw, "_default_ginverses", lambda pd, Gp: orig(pd, Gp)[:2] * 2)
+    orig = c02._default_ginverses
+    monkeypatch.setattr(c02, "_default_ginverses", lambda pd, Gp: orig(pd, Gp)[:2] * 2)
     v = check("C2-GENERAL", get_problem("identity-1-1-l2-underparam"))
     by_key = {e.key: e for e in v.evidence}
     assert by_key["C2-GENERAL.flow_A3"].status is Status.VERIFIED

@@ -13,32 +13,33 @@ from mpmath import mpf
 import symflow as sf
 from symflow import tolerance
 from symflow.claims import check, check_all
-from symflow.claims import pointwise as pw
+from symflow.claims import judge
+from symflow.claims import c01_full_rank as c01
 from symflow.evidence import Evidence, Level, Reason, Status, Verdict
 from symflow.problems import get_problem
 
 
 def _judge(c, c2=None, level=Level.MPMATH, dps=30):
     with mpmath.workdps(dps + 20):
-        return pw._judge(c, c2 if c2 is not None else c, level, dps)
+        return judge._judge(c, c2 if c2 is not None else c, level, dps)
 
 
 def test_loose_tolerance_is_inconclusive_not_verified():
     """Residual 1e-25 passes tol = 1e-20 — but the quantity judged has magnitude 1e-16, so the
     tolerance is 1e-4 of it: a pass says nothing, the comparison is inconclusive."""
-    c = pw.Cmp("zero", mpf("1e-25"), mpf(0), scale=1, magnitude=mpf("1e-16"))
-    confirm = pw.Cmp("zero", mpf("1e-45"), mpf(0), scale=1)
+    c = judge.Cmp("zero", mpf("1e-25"), mpf(0), scale=1, magnitude=mpf("1e-16"))
+    confirm = judge.Cmp("zero", mpf("1e-45"), mpf(0), scale=1)
     j = _judge(c, confirm)
     assert j.status is Status.INCONCLUSIVE and j.reason is Reason.TOLERANCE
     assert "magnitude" in j.why
-    ok = pw.Cmp("zero", mpf("1e-25"), mpf(0), scale=1, magnitude=mpf(1))
+    ok = judge.Cmp("zero", mpf("1e-25"), mpf(0), scale=1, magnitude=mpf(1))
     assert _judge(ok, confirm).status is Status.VERIFIED
 
 
 def test_mpmath_refutation_needs_the_confirming_run():
     """Above tolerance at dps but within it at dps + 20: precision not confirmed."""
-    c1 = pw.Cmp("zero", mpf("1e-15"), mpf(0), scale=1)
-    c2 = pw.Cmp("zero", mpf("1e-45"), mpf(0), scale=1)
+    c1 = judge.Cmp("zero", mpf("1e-15"), mpf(0), scale=1)
+    c2 = judge.Cmp("zero", mpf("1e-45"), mpf(0), scale=1)
     j = _judge(c1, c2)
     assert j.status is Status.INCONCLUSIVE and j.reason is Reason.PRECISION
     assert _judge(c1, c1).status is Status.REFUTED
@@ -48,13 +49,13 @@ def test_ball_that_cannot_decide_is_inconclusive_with_reason():
     import flint
     with sf.working_precision(30):
         wide = flint.arb(0, mpf("1e-5"))   # contains 0, radius far above the tolerance
-        c = pw.Cmp("zero", wide, flint.arb(0), scale=1)
-        j = pw._judge(c, None, Level.BALL, 30)
+        c = judge.Cmp("zero", wide, flint.arb(0), scale=1)
+        j = judge._judge(c, None, Level.BALL, 30)
     assert j.status is Status.INCONCLUSIVE and j.reason is Reason.NUMERICS
 
 
 def test_tolerance_rule_is_written_once():
-    assert pw._tol(Level.MPMATH, 30, 1) == tolerance.pointwise(Level.MPMATH, 30, 1)
+    assert judge._tol(Level.MPMATH, 30, 1) == tolerance.pointwise(Level.MPMATH, 30, 1)
     assert float(tolerance.pointwise("mpmath", 30, 100)) == pytest.approx(1e-18)
     assert tolerance.pointwise("exact", 30, 5) == 0
     assert float(tolerance.trajectory(40)) == pytest.approx(1e-35)
@@ -71,7 +72,7 @@ def test_inconclusive_evidence_always_has_a_reason():
 def test_hypothesis_not_met_at_every_point_is_inconclusive():
     """C1 at points where rank D < QN: the claim says nothing there."""
     e = get_problem("identity-1-1-l2-underparam")
-    evs = pw.check_c1(e, level=Level.EXACT, n_points=1)
+    evs = c01.check_c1(e, level=Level.EXACT, n_points=1)
     by_key = {ev.key: ev for ev in evs}
     assert by_key["hypothesis_theta0"].status is Status.INCONCLUSIVE
     assert by_key["hypothesis_theta0"].reason is Reason.HYPOTHESIS
@@ -106,7 +107,7 @@ def test_kappa_matches_singular_values():
     with mpmath.workdps(30):
         S = mpmath.svd_r(pd.D.data, compute_uv=False)
         expect = float((max(S) / min(S)) ** 2)
-    assert pw.ntk_condition(pd) == pytest.approx(expect, rel=1e-10)
+    assert judge.ntk_condition(pd) == pytest.approx(expect, rel=1e-10)
 
 
 def test_counterexample_claim_semantics():

@@ -1,11 +1,39 @@
-"""The claims C1–C10 of THEORY.md, each checked by library code and returning Verdicts.
+"""The claims C0–C10 of THEORY.md, each checked by library code and returning Verdicts.
 
-``registry``     :class:`Claim`, :func:`register`, :func:`claim_check`, :func:`check`,
-                 :func:`check_all` (read its docstring before contributing checks)
-``pointwise``    C1, C2, C3, C4, C5 (pointwise part), C9
-``flows``        C5 along trajectories, C6, C7, C10
-``crossentropy`` C8
-``consistency``  C0 (symflow's self-consistency: D, ∇ₓC, the integrator's evaluator)
+One module per claim, declaring it (:func:`register`) and all its checks (:func:`claim_check`),
+with the claim's narrative in its docstring; ``python -m symflow.claims.<module>`` runs it on
+the catalogue and prints the verdict table (:mod:`symflow.claims._main`):
+
+``c00_consistency``           C0   symflow's self-consistency (D, ∇ₓC, the integrator's
+                                   evaluator, the judges' canaries)
+``c01_full_rank``             C1   Lemma 2.2, full rank
+``c02_general_rank``          C2   Lemma 2.2, general rank; C2-GENERAL, its old wording (a
+                                   documented counterexample)
+``c03_endpoints``             C3   Theorem 2.3, endpoints V_0 / V_1
+``c04_equilibria``            C4   Theorem 2.3, equilibria
+``c05_output_space``          C5   Theorem 2.3, output space: pointwise and along flows
+``c06_linear_interpolation``  C6   L2, full rank: linear interpolation in t = 1 − e^(−s/N)
+``c07_rank_loss``             C7   L2, rank loss: variation of constants
+``c08_cross_entropy``         C8   cross-entropy: fiber invariant and minimum
+``c09_pseudoinverse``         C9   Appendix: pseudo-inverse identities
+``c10_hypotheses``            C10  the hypotheses are needed; C10-SEARCH, a minimal
+                                   counterexample (property search)
+
+The machinery they share, in layers (a module imports only those above it):
+
+``registry``      :class:`Claim`, :func:`register`, :func:`claim_check`, :func:`check`,
+                  :func:`check_all` (read its docstring before contributing checks)
+``sampling``      sample points on the grid S, the Schwartz–Zippel bound (:func:`pit_bound`)
+``objects``       objects shared by pointwise claims: (DDᵀ)⁺, V_α, the library field, …
+``judge``         the pointwise verdict engine (Cmp, _judge, _run, tolerances, ntk_condition)
+``trajectories``  the flow cache, the trajectory judge, spans and C7's measurements (shared
+                  by C5 along flows, C6, C7, C8 and C10)
+``rank_monitor``  the rank-loss hypothesis and the rank-monitor evidence (C7 and C10)
+
+**A new claim** goes into a new module ``cNN_name.py`` (register the claim, contribute its
+checks, end with the ``if __name__ == "__main__":`` block of the others), imported below in
+id order; add it to the claim layer of ``tests/test_architecture.py`` and to the README's
+Layout.
 """
 
 from __future__ import annotations
@@ -13,9 +41,14 @@ from __future__ import annotations
 from . import registry
 from .registry import (CLAIMS, GLOBAL, Claim, check, check_all, claim_check, get_claim,
                        parse_claim_ids, register, resolve_level)
-from . import pointwise, flows, crossentropy
-from . import consistency
+from . import sampling, objects, judge, trajectories, rank_monitor
+from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
+               c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
+               c09_pseudoinverse, c10_hypotheses)
 
 __all__ = ["CLAIMS", "GLOBAL", "Claim", "check", "check_all", "claim_check", "get_claim",
-           "parse_claim_ids", "register", "resolve_level", "registry", "pointwise", "flows",
-           "crossentropy", "consistency"]
+           "parse_claim_ids", "register", "resolve_level", "registry", "sampling", "objects",
+           "judge", "trajectories", "rank_monitor", "c00_consistency", "c01_full_rank",
+           "c02_general_rank", "c03_endpoints", "c04_equilibria", "c05_output_space",
+           "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse",
+           "c10_hypotheses"]

@@ -12,7 +12,7 @@ computation of the same mathematical quantity, on every catalogue problem.
 
     exact (rational networks)
         fmpq arithmetic at θ(0) and two random points of S^K (S = {k/2¹⁶ : |k| ≤ 2¹⁶},
-        :func:`~symflow.claims.pointwise.sample_points`); verified iff every entry agrees
+        :func:`~symflow.claims.sampling.sample_points`); verified iff every entry agrees
         exactly. (If both sides are polynomials of degree ≤ δ, a false identity survives a
         uniform random point with probability ≤ δ/|S|: recorded as ``pit``.)
     ball (transcendental networks)
@@ -106,8 +106,8 @@ from ..integrate import FixedPointField
 from ..linalg import Mat
 from .. import tolerance as _tolerance
 from ..tolerance import CONFIRM_EXTRA_DPS, FLOAT64_REFUTE, RULES, pointwise, too_loose
-from . import pointwise as _pointwise
-from .pointwise import sample_points
+from . import sampling as _sampling
+from .sampling import sample_points
 from .registry import claim_check, register
 
 __all__ = ["evaluate_expr", "symbolic_jacobian", "check_jacobian", "check_gradient",
@@ -431,7 +431,7 @@ def check_jacobian(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
     delta = _output_degree(prob)
     if level is Level.EXACT and delta is not None:
         m = len(pts) - 1
-        grid = getattr(_pointwise, "GRID_SIZE", 2 * 2 ** 16 + 1)  # |S| of sample_points
+        grid = _sampling.GRID_SIZE  # |S| of sample_points
         details["pit"] = (f"x[θ] and D are polynomials of degree ≤ {delta}: a false identity "
                           f"survives {m} uniform points of S^K (|S| = {grid}) with "
                           f"probability ≤ ({delta}/{grid})^{m} ≈ "
@@ -754,8 +754,8 @@ def check_judges(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=N
 
     A judge made lenient (a tolerance multiplied by 10¹⁰, a status forced to verified) would
     pass every identity the claims check; it cannot pass these. At each level of the pointwise
-    judge (:mod:`symflow.claims.pointwise`) and in the trajectory judge
-    (:mod:`symflow.claims.flows`), a residual of 10^(−dps/2) — far above the tolerance
+    judge (:mod:`symflow.claims.judge`) and in the trajectory judge
+    (:mod:`symflow.claims.trajectories`), a residual of 10^(−dps/2) — far above the tolerance
     10^(GUARD−dps), far below what a real failure usually produces — must come out
     **refuted**, a residual far below the tolerance **verified**, and a ball 0 ± 10^(−dps/2)
     (wider than the tolerance) **inconclusive**. Residual: the number of canaries judged
@@ -763,8 +763,8 @@ def check_judges(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=N
     """
     import flint
 
-    from . import flows as _flows
-    from . import pointwise as _pw
+    from . import judge as _pj
+    from . import trajectories as _tj
 
     half = dps // 2
     wrong = []
@@ -773,8 +773,8 @@ def check_judges(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=N
         small = mpmath.mpf(10) ** (-dps - _tolerance.CONFIRM_EXTRA_DPS - 5)
         for name, r, want in (("mpmath, large residual", big, Status.REFUTED),
                               ("mpmath, tiny residual", small, Status.VERIFIED)):
-            c = _pw.Cmp("zero", r, mpmath.mpf(0), scale=1, magnitude=1)
-            got = _pw._judge(c, c, Level.MPMATH, dps).status
+            c = _pj.Cmp("zero", r, mpmath.mpf(0), scale=1, magnitude=1)
+            got = _pj._judge(c, c, Level.MPMATH, dps).status
             if got is not want:
                 wrong.append(f"pointwise {name}: {got.value}, expected {want.value}")
         one = flint.arb(1)
@@ -783,18 +783,18 @@ def check_judges(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=N
                 ("ball 0 ± 10^-dps/2 (wider than the tolerance)",
                  flint.arb(0, one / 10 ** half), Status.INCONCLUSIVE),
                 ("ball 0 ± 10^-(dps+5)", flint.arb(0, one / 10 ** (dps + 5)), Status.VERIFIED)):
-            c = _pw.Cmp("zero", b, flint.arb(0), scale=1, magnitude=1)
-            got = _pw._judge(c, None, Level.BALL, dps).status
+            c = _pj.Cmp("zero", b, flint.arb(0), scale=1, magnitude=1)
+            got = _pj._judge(c, None, Level.BALL, dps).status
             if got is not want:
                 wrong.append(f"pointwise {name}: {got.value}, expected {want.value}")
-        got = _pw._judge(_pw.Cmp("zero", flint.fmpq(1, 10 ** half), flint.fmpq(0)), None,
+        got = _pj._judge(_pj.Cmp("zero", flint.fmpq(1, 10 ** half), flint.fmpq(0)), None,
                          Level.EXACT, dps).status
         if got is not Status.REFUTED:
             wrong.append(f"pointwise exact, residual 10^-{half}: {got.value}, expected refuted")
         tol = _tolerance.trajectory(dps)
         for name, r, want in (("large residual", big, Status.REFUTED),
                               ("tiny residual", tol / 10 ** 5, Status.VERIFIED)):
-            got = _flows._judge(r, tol, rerun=lambda r=r: (r, tol), magnitude=1)[0]
+            got = _tj._judge(r, tol, rerun=lambda r=r: (r, tol), magnitude=1)[0]
             if got is not want:
                 wrong.append(f"trajectory judge, {name}: {got.value}, expected {want.value}")
     return [Evidence(Level.EXACT, "the verdict engines judge 8 canaries with known outcomes "
@@ -807,3 +807,9 @@ def check_judges(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=N
 
 
 claim_check("C0")(check_judges)
+
+
+if __name__ == "__main__":
+    from ._main import main
+
+    raise SystemExit(main("C0"))

@@ -29,7 +29,7 @@ mpmath (integrated adapted flow, x evaluated afresh at θ(s))
     s_end = 1.25·ln(10⁸·max(1, |x(0) − x*|))/λ_min, rounded up to a multiple of 10
     (:func:`default_s_end`). Convergence is only asymptotic — the distance at the final time is
     reported, not demanded to be below a fixed tolerance.
-    Every comparison is judged by :func:`symflow.claims.flows._judge` (a refutation needs the
+    Every comparison is judged by :func:`symflow.claims.trajectories._judge` (a refutation needs the
     trajectory confirmed at higher precision).
 
 Labels with a zero component or not summing to 1 are refused by the library at construction
@@ -50,7 +50,7 @@ from .. import linalg as _linalg
 from ..arith import working_precision
 from ..evidence import Evidence, Level, Reason, Status
 from ..losses import CrossEntropy
-from .flows import EVAL_GUARD, _confirmation_evidence, _ev, _maxabs, _mp, _n, _not_run, \
+from .trajectories import EVAL_GUARD, _confirmation_evidence, _ev, _maxabs, _mp, _n, _not_run, \
     _norm, _reduced, _sub, _vec, flow, tolerance
 from .registry import claim_check, register
 
@@ -272,3 +272,9 @@ register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift 
 
 claim_check("C8")(check_c8_exact)
 claim_check("C8")(check_c8_trajectory)
+
+
+if __name__ == "__main__":
+    from ._main import main
+
+    raise SystemExit(main("C8"))

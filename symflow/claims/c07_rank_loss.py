@@ -1,0 +1,109 @@
+"""C7 — L2, rank loss: x' = −(1/N)P(x − y), the deviation from the line by variation of constants.
+
+On rank-deficient L2 problems, the constrained flow x' = −(1/N)P(x − y) (adapted field
+with ``rank_loss="pinv"``): x(s) − x_lin(s) = (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr
+(quadrature on the dense output), |x(s) − y| non-increasing, the path bends, and the
+adapted flow with ``rank_loss="stop"`` is stopped by the rank monitor.
+
+The measurements (:func:`~symflow.claims.trajectories.c7_data`) and the rank-monitor evidence
+(:mod:`~symflow.claims.rank_monitor`) live outside this module, since C10 reuses them.
+
+Check functions take injectable pieces (``field=``, ``time_change=``, ``s_end=``) and look up
+``symflow.linalg.projector`` / ``symflow.fields.parameter_field`` at call time, so that tests
+can feed a wrong field, factor or projector and see a refuted verdict.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from mpmath import mpf
+
+from ..arith import working_precision
+from ..evidence import Evidence, Level, Reason, Status
+from .registry import claim_check, register
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _maxabs, _n, _not_run,
+                           _reduced, _sub, c7_data, tolerance)
+from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence
+
+__all__ = ["check_c7"]
+
+
+register("C7", "L2, rank loss: x' = −(1/N)P(x − y), deviation by variation of constants",
+         "If rank D < QN the adapted flow gives x' = −(1/N)P(x − y); x(s) − x_lin(s) = "
+         "(1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr, and |x(s) − y| is non-increasing.",
+         "Lemma 2.2 / (2.28)", applies=lambda e: _l2(e) and not e.full_rank)
+
+
+def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,
+             s_end: Any = None, n_samples: int = 4, field: Any = "adapted",
+             confirm: bool = True) -> list[Evidence]:
+    """C7: along x' = −(1/N)P(x − y), x(s) − x_lin(s) = (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr.
+
+    x_lin(s) = y + e^{−s/N}(x(0) − y). Evidence: ``formula`` — the deviation measured from
+    x(θ(s)) equals the variation-of-constants integral (quadrature, P(r) = projector(D(θ(r)))),
+    relative to max|x(0) − y| (too loose if the path hardly bends; a quadrature error estimate
+    above the tolerance makes a failure inconclusive); ``distance`` — |x(s) − y|
+    non-increasing; ``setting`` — the hypothesis rank D < QN at the samples (inconclusive,
+    reason hypothesis, where it fails); ``bends`` — max deviation ≥ 100·tol (residual
+    tol/deviation against 10⁻²); ``rank_monitor`` — the adapted flow with ``rank_loss="stop"``
+    is stopped by the rank monitor; ``confirm``.
+    """
+    tol = tolerance(dps)
+    prob = entry.problem
+    default = Fraction(prob.N, 4)
+    d = c7_data(entry, dps=dps, s_end=s_end, n_samples=n_samples, field=field, progress=progress)
+    red = _reduced(entry, d["s_end"], default, n_samples + 1, 5)
+    traj = d["traj"]
+    if traj.status != "success":
+        return [_not_run("flow", "C7 constrained flow", traj, dps, reduced=red)]
+    hyp = _rank_hypothesis(d, prob.QN)
+    with working_precision(dps + EVAL_GUARD):
+        gap = d["gap"]
+        r = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
+        rise = max([mpf(0)] + [d["dist"][k + 1] - d["dist"][k]
+                               for k in range(len(d["dist"]) - 1)]) / gap
+        fall = (d["dist"][0] - d["dist"][-1]) / gap
+        bend = max(_maxabs(v) for v in d["dev"]) / gap
+        bend_r = tol / bend if bend > 0 else mpf("inf")
+        qerr = d["quad_error"] / gap
+    det = {"s": [_n(s, 6) for s in d["s"]], "max|dev|/gap": [_n(_maxabs(v) / gap, 6)
+                                                            for v in d["dev"]],
+           "quad_error_estimate": _n(d["quad_error"], 3), "quadrature_nodes": d["nodes"],
+           "seconds": round(d["seconds"], 3)}
+    first_def = next((s for s, rk in zip(d["s"], d["ranks"]) if rk < prob.QN), None)
+    out = [
+        _ev("formula", "C7: x(s) − x_lin(s) equals (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr "
+            "at each sample (quadrature on the dense output; residual relative to "
+            "max|x(0) − y|)", r, tol, dps, traj=traj, magnitude=bend, details=det, reduced=red,
+            numerics=(f"the quadrature's error estimate {_n(qerr, 3)} (relative) exceeds the "
+                      f"tolerance") if qerr > tol else None),
+        _ev("distance", "C7: |x(s) − y| non-increasing at the samples (residual max rise / "
+            "max|x(0) − y|)", rise, tol, dps, traj=traj, magnitude=fall, reduced=red,
+            details={"|x(s) − y|": [_n(v, 10) for v in d["dist"]]}),
+        Evidence(Level.MPMATH, f"C7 setting: rank D < QN = {prob.QN} at the samples (mpmath SVD "
+                 f"rank; residual: the number of samples where rank D = QN)",
+                 sum(1 for rk in d["ranks"] if rk >= prob.QN), 0,
+                 Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
+                 {"ranks": d["ranks"], **({"reduced": red} if red else {})}, key="setting",
+                 reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or ""),
+        _ev("bends", "C7: rank loss bends the path: max|x(s) − x_lin(s)|/max|x(0) − y| ≥ "
+            "100·tol (residual tol/deviation)", bend_r, mpf(1) / 100, dps, traj=traj,
+            hypothesis=hyp if bend_r > mpf(1) / 100 else None,
+            details={"deviation": _n(bend, 6)}, reduced=red),
+        _rank_monitor_evidence(entry, dps, "rank_monitor", s_end=d["s_end"],
+                               first_deficient=first_def, progress=progress),
+    ]
+    if confirm:
+        out.append(_confirmation_evidence(traj, "confirm", "C7 constrained flow", reduced=red))
+    return out
+
+
+claim_check("C7")(check_c7)
+
+
+if __name__ == "__main__":
+    from ._main import main
+
+    raise SystemExit(main("C7"))

@@ -1,0 +1,409 @@
+"""The pointwise verdict engine: one rule for every comparison of C1–C5 (pointwise) and C9.
+
+A check builds, at each sample point (:mod:`~symflow.claims.sampling`), a dict of comparisons
+(:class:`Cmp`) or a :class:`Skip` where the claim's hypothesis fails; :func:`_run` evaluates
+it at every point (twice for mpmath), judges each comparison (:func:`_judge`) and makes one
+Evidence per key.
+
+**Levels and verdicts of one comparison** (``lhs`` vs ``rhs``, residual r = max|lhs − rhs|):
+
+exact
+    r is an exact rational; verified iff r = 0, else refuted (tolerance 0). For rational
+    networks this is polynomial identity testing: the Schwartz–Zippel bound of
+    :mod:`~symflow.claims.sampling` (``pit_bound`` in the evidence's details).
+ball
+    r is a certified upper bound (Arb), computed at 2·dps digits (the radii grow through the
+    inversions); tolerance tol = 10^(10 − dps)·max(1, s), s the size of the compared objects. Refuted iff some entry's
+    ball excludes 0 (then lhs ≠ rhs is *proved*); verified iff r ≤ tol (a proof that
+    |lhs − rhs| ≤ tol at that point); otherwise inconclusive.
+mpmath
+    r at ``dps`` and again at ``dps + 20`` (confirmation); verified iff both are within their
+    tolerances 10^(10 − dps)·max(1, s); refuted iff both exceed the first; else inconclusive.
+float64
+    tol = 10⁻⁸·max(1, s); verified iff r ≤ tol; refuted iff r > 10⁻³·max(1, s); else
+    inconclusive.
+
+Inequalities (C5's dC/ds ≤ 0) use r = max(value, 0) with the same rules; positivity (C4's
+positive-definiteness pivots) needs a certified positive value (exact > 0, ball > 0, mpmath >
+tol at both precisions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import flint
+import mpmath
+
+from .. import tolerance as _tolerance
+from ..arith import working_precision
+from ..evidence import Evidence, Level, Reason, Status, combine_status
+from ..linalg import Mat
+from ..problem import PointData, Problem
+from .sampling import pit_bound
+
+__all__ = ["GUARD_DIGITS", "CONFIRM_EXTRA_DPS", "BALL_WORK_FACTOR", "Cmp", "Skip", "ntk_condition"]
+
+
+GUARD_DIGITS = _tolerance.GUARD
+CONFIRM_EXTRA_DPS = _tolerance.CONFIRM_EXTRA_DPS
+BALL_WORK_FACTOR = 2
+
+
+@dataclass
+class Cmp:
+    """One comparison at one point: ``kind`` is "zero" (lhs = rhs), "le0" (value ≤ 0), "pos"
+    (every value > 0) or "same" (the listed vectors are all zero or all nonzero).
+
+    ``scale`` sets the tolerance (default: the size of the compared objects); ``magnitude`` is
+    the size of the quantity judged, against which the tolerance must stay small
+    (:func:`symflow.tolerance.too_loose`; default: the scale, or the size of lhs and rhs).
+    """
+
+    kind: str
+    lhs: Any
+    rhs: Any = None
+    scale: Any = None
+    magnitude: Any = None
+
+
+@dataclass
+class Skip:
+    """A point at which the claim's hypothesis fails (e.g. rank D < QN for C1)."""
+
+    reason: str
+
+
+def _f(x) -> float:
+    """An upper estimate of |x| as a float (for scales)."""
+    if isinstance(x, flint.arb):
+        return float(x.abs_upper().mid())
+    if isinstance(x, flint.fmpq):
+        return abs(float(Fraction(int(x.p), int(x.q))))
+    return abs(float(x))
+
+
+def _report(x, level: Level):
+    """A residual for the report: Fraction (exact), mpf (ball upper bound / mpmath), float."""
+    if isinstance(x, flint.fmpq):
+        return Fraction(int(x.p), int(x.q))
+    if isinstance(x, flint.arb):
+        return mpmath.mpf(x.mid().str(20, radius=False)) + mpmath.mpf(x.rad().str(5, radius=False))
+    if isinstance(x, int):
+        return x
+    return x
+
+
+def _tol(level: Level, dps: int, scale: float):
+    """The pointwise tolerance of :mod:`symflow.tolerance` (one rule per level)."""
+    return _tolerance.pointwise(level, dps, scale)
+
+
+def _arb_tol(dps: int, scale: float) -> flint.arb:
+    """The same rule as an Arb ball (exact power of ten times the scale)."""
+    return flint.arb(10) ** (_tolerance.GUARD - dps) * flint.arb(max(1.0, scale))
+
+
+def _magnitude(c: Cmp) -> float:
+    """The size of the quantity judged (for :func:`symflow.tolerance.too_loose`)."""
+    if c.magnitude is not None:
+        return _f(c.magnitude)
+    if c.scale is not None:
+        return _f(c.scale)
+    return _scale(c)
+
+
+def _mid_float(x) -> Any:
+    if isinstance(x, flint.arb):
+        return mpmath.mpf(x.mid().str(25, radius=False))
+    if isinstance(x, flint.fmpq):
+        return mpmath.mpf(int(x.p)) / int(x.q)
+    return mpmath.mpf(x)
+
+
+def ntk_condition(pd: PointData) -> Any:
+    """κ of DDᵀ on its range, (σ_max/σ_min⁺)² from the singular values of D (midpoints, 25
+    digits; σ counted as nonzero above σ_max·10^(−dps/2)). None at the exact level (whose
+    tolerance is 0 and grows with nothing) or for D = 0."""
+    if pd.level is Level.EXACT:
+        return None
+    rows = [[_mid_float(v) for v in r] for r in pd.D.tolist()]
+    with mpmath.workdps(25):
+        S = mpmath.svd_r(mpmath.matrix(rows), compute_uv=False)
+        sv = sorted((abs(S[i]) for i in range(len(S))), reverse=True)
+        if not sv or sv[0] == 0:
+            return None
+        cut = sv[0] * mpmath.mpf(10) ** (-((pd.dps or 30) // 2))
+        nz = [v for v in sv if v > cut]
+        return float((sv[0] / nz[-1]) ** 2)
+
+
+def _max_abs(M) -> Any:
+    if isinstance(M, Mat):
+        return M.max_abs()
+    return abs(M)
+
+
+def _is_zero(M) -> bool:
+    if isinstance(M, Mat):
+        return M.is_zero()
+    if isinstance(M, flint.arb):
+        return M.contains(0)
+    return M == 0
+
+
+def _scale(c: Cmp) -> float:
+    if c.scale is not None:
+        return _f(c.scale)
+    if c.kind == "pos":
+        return max(_f(v) for v in c.lhs)
+    vals = [c.lhs] + ([c.rhs] if c.rhs is not None else [])
+    return max(_f(_max_abs(v)) for v in vals)
+
+
+def _diff(c: Cmp):
+    return c.lhs - c.rhs if c.rhs is not None else c.lhs
+
+
+@dataclass
+class _Judged:
+    status: Status
+    residual: Any
+    tolerance: Any
+    confirm: Any = None
+    info: dict = field(default_factory=dict)
+    kind: str = "zero"
+    reason: Reason | None = None
+    why: str = ""
+    kappa: Any = None
+
+
+_UNDECIDED = {
+    Level.BALL: (Reason.NUMERICS, "the certified ball contains 0 but is wider than the tolerance"),
+    Level.MPMATH: (Reason.PRECISION, "the residual at dps and its re-run at dps + "
+                   f"{CONFIRM_EXTRA_DPS} disagree about the tolerance"),
+    Level.FLOAT64: (Reason.NUMERICS, "the float64 residual lies between the tolerance and the "
+                    "refutation threshold"),
+}
+
+
+def _finish(j: _Judged, c: Cmp, level: Level) -> _Judged:
+    """Attach the reason of an undecided comparison, and demote a pass whose tolerance is not
+    small against the quantity judged to inconclusive (reason ``tolerance``)."""
+    if j.status is Status.INCONCLUSIVE and j.reason is None:
+        j.reason, j.why = _UNDECIDED.get(level, (Reason.NUMERICS, "undecided"))
+    if (j.status is Status.VERIFIED and level is not Level.EXACT
+            and c.kind in ("zero", "le0")):
+        loose = _tolerance.too_loose(j.tolerance, _magnitude(c))
+        if loose is not None:
+            j.status, j.reason, j.why = Status.INCONCLUSIVE, Reason.TOLERANCE, loose
+    return j
+
+
+def _judge(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
+    return _finish(_judge_raw(c, c2, level, dps), c, level)
+
+
+def _judge_raw(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
+    if c.kind == "same":
+        return _judge_same(c, c2, level, dps)
+    scale = _scale(c)
+    if c.kind == "pos":
+        vals = list(c.lhs)
+        if level is Level.EXACT:
+            m = min(vals)
+            return _Judged(Status.VERIFIED if m > 0 else Status.REFUTED, _report(m, level), 0)
+        if level is Level.BALL:
+            if all(v > 0 for v in vals):
+                st = Status.VERIFIED
+            elif any(v <= 0 for v in vals):
+                st = Status.REFUTED
+            else:
+                st = Status.INCONCLUSIVE
+            low = min((v.lower() for v in vals), key=lambda b: b.mid())
+            return _Judged(st, _report(low, level), 0)
+        tol1 = _tol(level, dps, scale)
+        m1 = min(vals)
+        if level is Level.FLOAT64:
+            st = Status.VERIFIED if m1 > tol1 else (
+                Status.REFUTED if m1 < -1e3 * tol1 else Status.INCONCLUSIVE)
+            return _Judged(st, m1, tol1)
+        m2 = min(c2.lhs)
+        tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
+        if m1 > tol1 and m2 > tol2:
+            st = Status.VERIFIED
+        elif m1 < -tol1 and m2 < -tol1:
+            st = Status.REFUTED
+        else:
+            st = Status.INCONCLUSIVE
+        return _Judged(st, m1, tol1, m2)
+    # "zero" and "le0": residual r ≥ 0 that must be ≤ tol
+    if c.kind == "zero":
+        d = _diff(c)
+        r = _max_abs(d)
+        certainly_nonzero = not _is_zero(d)
+    elif c.kind == "le0":
+        v = c.lhs
+        if level is Level.BALL:
+            r = v.upper() if not (v <= 0) else flint.arb(0)
+            certainly_nonzero = bool(v > 0)
+        else:
+            r = v if v > 0 else 0 * v
+            certainly_nonzero = v > 0
+    else:  # pragma: no cover - programming error
+        raise ValueError(f"unknown comparison kind {c.kind!r}")
+    if level is Level.EXACT:
+        return _Judged(Status.REFUTED if certainly_nonzero else Status.VERIFIED,
+                       _report(r, level), 0)
+    if level is Level.BALL:
+        tol = _arb_tol(dps, scale)
+        if certainly_nonzero:
+            st = Status.REFUTED
+        elif r <= tol:
+            st = Status.VERIFIED
+        else:
+            st = Status.INCONCLUSIVE
+        return _Judged(st, _report(r.abs_upper() if c.kind == "zero" else r, level),
+                       _tol(Level.MPMATH, dps, scale))
+    tol1 = _tol(level, dps, scale)
+    if level is Level.FLOAT64:
+        r = float(r)
+        st = Status.VERIFIED if r <= tol1 else (
+            Status.REFUTED if r > 1e-3 * max(1.0, scale) else Status.INCONCLUSIVE)
+        return _Judged(st, r, tol1)
+    if c.kind == "zero":
+        r2 = _max_abs(_diff(c2))
+    else:
+        r2 = c2.lhs if c2.lhs > 0 else 0 * c2.lhs
+    tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
+    if r <= tol1 and r2 <= tol2:
+        st = Status.VERIFIED
+    elif r > tol1 and r2 > tol1:
+        st = Status.REFUTED
+    else:
+        st = Status.INCONCLUSIVE
+    return _Judged(st, r, tol1, r2)
+
+
+def _zeroness(M, M2, level: Level, dps: int) -> str:
+    """'zero', 'nonzero' or 'undecided' for one vector (C4)."""
+    if level is Level.EXACT:
+        return "zero" if M.is_zero() else "nonzero"
+    scale = 1.0
+    if level is Level.BALL:
+        if not M.is_zero():
+            return "nonzero"
+        return "zero" if M.max_abs() <= _arb_tol(dps, scale) else "undecided"
+    r1 = M.max_abs()
+    tol1 = _tol(level, dps, scale)
+    if level is Level.FLOAT64:
+        return "zero" if r1 <= tol1 else ("nonzero" if r1 > 1e3 * tol1 else "undecided")
+    r2 = M2.max_abs()
+    tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
+    if r1 <= tol1 and r2 <= tol2:
+        return "zero"
+    if r1 > tol1 and r2 > tol1:
+        return "nonzero"
+    return "undecided"
+
+
+def _judge_same(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
+    names = [n for n, _ in c.lhs]
+    classes = {n: _zeroness(M, None if c2 is None else dict(c2.lhs)[n], level, dps)
+               for n, M in c.lhs}
+    decided = {k for k in classes.values() if k != "undecided"}
+    if len(decided) > 1:
+        st = Status.REFUTED
+    elif "undecided" in classes.values():
+        st = Status.INCONCLUSIVE
+    else:
+        st = Status.VERIFIED
+    ref = classes[names[0]]
+    disagree = sum(1 for n in names if classes[n] != ref)
+    return _Judged(st, disagree, 0, info={"classes": classes})
+
+
+def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointData], Any],
+         whats: dict[str, str], problem: Problem | None = None, pit: bool = True
+         ) -> list[Evidence]:
+    """Evaluate ``fn`` at every point (twice for mpmath) and make one Evidence per key."""
+    prob = problem or entry.problem
+    judged: dict[str, list[_Judged]] = {k: [] for k in whats}
+    skipped: list[str] = []
+    work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
+    kappas = []
+    for th in points:
+        pd = prob.at(th, level, work)
+        with working_precision(work):
+            out = fn(pd)
+        if isinstance(out, Skip):
+            skipped.append(out.reason)
+            continue
+        kappas.append(ntk_condition(pd))
+        out2 = None
+        if level is Level.MPMATH:
+            pd2 = prob.at(th, level, dps + CONFIRM_EXTRA_DPS)
+            with working_precision(dps + CONFIRM_EXTRA_DPS):
+                out2 = fn(pd2)
+                # differences are formed at the confirming precision, not after rounding
+                out2 = {k: (Cmp("zero", _diff(c), None, c.scale) if c.kind == "zero" else c)
+                        for k, c in out2.items()}
+        with working_precision(work):
+            for key in whats:
+                c = out[key]
+                j = _judge(c, None if out2 is None else out2[key], level, dps)
+                j.kind = c.kind
+                judged[key].append(j)
+    n_checked = len(points) - len(skipped)
+    base = {"points": n_checked, "points_skipped": len(skipped)}
+    if skipped:
+        base["skip_reasons"] = sorted(set(skipped))
+    if level is Level.EXACT and pit:
+        base.update(pit_bound(prob, max(0, n_checked - 1)))
+    if level is Level.MPMATH:
+        base["confirm_dps"] = dps + CONFIRM_EXTRA_DPS
+    if level is Level.BALL:
+        base["ball_working_dps"] = work
+    if level in (Level.BALL, Level.MPMATH):
+        base["tolerance_rule"] = f"10^({GUARD_DIGITS} − dps)·max(1, size of compared objects)"
+    if level is Level.FLOAT64:
+        base["tolerance_rule"] = "1e-8·max(1, size of compared objects)"
+    ks = [k for k in kappas if k is not None]
+    kappa = max(ks) if ks else None
+    evs = []
+    for key, what in whats.items():
+        js = judged[key]
+        if not js:
+            evs.append(Evidence(level, what + " — no point satisfied the hypothesis", None, None,
+                                Status.INCONCLUSIVE, None if level is Level.EXACT else dps,
+                                dict(base), key=key, reason=Reason.HYPOTHESIS,
+                                why="; ".join(sorted(set(skipped))) or "no point checked"))
+            continue
+        kind_pos = js[0].kind == "pos"
+        res = (min if kind_pos else max)((j.residual for j in js), key=lambda v: mpmath.mpf(
+            float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v)
+        tol = max((j.tolerance for j in js), key=lambda v: mpmath.mpf(v) if not isinstance(
+            v, float) else v)
+        det = dict(base)
+        det["kind"] = js[0].kind
+        if any(j.confirm is not None for j in js):
+            det["confirm_residual"] = str(max(j.confirm for j in js)) if not kind_pos else \
+                str(min(j.confirm for j in js))
+        if any(j.info for j in js):
+            det["per_point"] = [j.info for j in js]
+        status = combine_status(j.status for j in js)
+        reason, why = None, ""
+        if status is Status.INCONCLUSIVE:
+            bad = [j for j in js if j.status is Status.INCONCLUSIVE]
+            reason, why = bad[0].reason, bad[0].why
+            if len(bad) > 1:
+                why += f" (at {len(bad)} of {len(js)} points)"
+        if n_checked < len(points):
+            det["reduced"] = (f"{n_checked} of {len(points)} points satisfied the hypothesis "
+                              f"({'; '.join(sorted(set(skipped)))})")
+        evs.append(Evidence(level, what, res, tol, status,
+                            None if level is Level.EXACT else dps, det, key=key, reason=reason,
+                            why=why, kappa=kappa if kind_pos is False else None))
+    return evs
