@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from symflow.claims import check_all
+from symflow.cli import exit_code
 from symflow.problems import get_problem
 from symflow.reports import text_table
 
@@ -24,6 +25,4 @@ def run(claims, problems=None, dps: int = 30, level=None, stream=None) -> int:
     entries = None if problems is None else [get_problem(n) for n in problems]
     verdicts = check_all(claims, entries, dps=dps, level=level)
     print(text_table(verdicts), file=stream)
-    if not verdicts or any(v.failed for v in verdicts):
-        return 1
-    return 0 if all(v.as_expected for v in verdicts) else 3
+    return exit_code(verdicts)

@@ -29,7 +29,7 @@ import sympy as sp
 from .errors import DataError, LevelError, RankError, SymflowError
 from .evidence import Level
 from .linalg import Mat, _pinv, _projector, spd_solve
-from .numbers import short_repr, to_rational
+from .numbers import short_repr, to_float64, to_rational
 from .problem import PointData, Problem
 
 __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
@@ -151,14 +151,7 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
 
 
 def _float(v: sp.Rational, what: str) -> float:
-    try:
-        f = float(v)
-    except OverflowError:
-        f = float("inf")
-    if not np.isfinite(f):
-        raise LevelError(f"{what} = {short_repr(v)} is too large for float64; use arith "
-                         f"'mpmath'", "float64")
-    return f
+    return to_float64(v, what)
 
 
 class CompiledField:

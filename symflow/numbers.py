@@ -46,7 +46,7 @@ import sympy as sp
 
 from .errors import DataError, PrecisionError
 
-__all__ = ["to_rational", "to_rational_list", "to_rational_matrix", "check_dps", "short_repr",
+__all__ = ["to_rational", "to_rational_list", "to_rational_matrix", "check_dps", "short_repr", "to_float64",
            "MIN_DPS", "MAX_DPS", "MAX_DIGITS", "MAX_EXPONENT", "MAX_VALUE_DIGITS"]
 
 MIN_DPS = 15
@@ -322,3 +322,17 @@ def to_rational_matrix(rows: Any, what: str, ncols: int | None = None,
     if len(lengths) != 1:
         raise DataError(f"{what}: rows have different lengths {sorted(lengths)}", rows)
     return out
+
+
+def to_float64(value: Any, what: str) -> float:
+    """``value`` (an exact number) as a finite float64, else :class:`~symflow.errors.LevelError`
+    naming it ("use level 'mpmath'")."""
+    from .errors import LevelError
+    try:
+        f = float(value)
+    except OverflowError:
+        f = float("inf")
+    if not math.isfinite(f):
+        raise LevelError(f"{what} = {short_repr(value)} is too large for float64; use level "
+                         f"'mpmath'", "float64")
+    return f

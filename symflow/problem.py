@@ -35,7 +35,7 @@ from .evidence import Level
 from .linalg import Mat
 from .losses import Loss, get_loss
 from .networks import MLP
-from .numbers import check_dps, short_repr, to_rational, to_rational_matrix
+from .numbers import check_dps, short_repr, to_float64, to_rational, to_rational_matrix
 
 __all__ = ["Problem", "PointData", "random_rational_point", "MAX_SAMPLES",
            "MAX_JACOBIAN_ENTRIES"]
@@ -285,27 +285,10 @@ class Problem:
 
     def _float64(self, th: list) -> tuple:
         """x, D at float64, refusing data too large for float64 and overflowing evaluations."""
-        X = []
-        for j, r in enumerate(self.inputs):
-            row = []
-            for i, v in enumerate(r):
-                try:
-                    f = float(v)
-                except OverflowError:
-                    f = float("inf")
-                if not np.isfinite(f):
-                    raise LevelError(f"inputs[{j}][{i}] = {short_repr(v)} is too large for "
-                                     f"float64; use level 'mpmath'", "float64")
-                row.append(f)
-            X.append(row)
+        X = [[to_float64(v, f"inputs[{j}][{i}]") for i, v in enumerate(r)]
+             for j, r in enumerate(self.inputs)]
         for j, v in enumerate(self.y_flat):
-            try:
-                f = float(v)
-            except OverflowError:
-                f = float("inf")
-            if not np.isfinite(f):
-                raise LevelError(f"target {j} = {short_repr(v)} is too large for float64; use "
-                                 f"level 'mpmath'", "float64")
+            to_float64(v, f"target {j}")
         with np.errstate(over="ignore", invalid="ignore"):
             x, D = self.network.evaluate_float64(np.array(th), np.array(X))
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(D))):

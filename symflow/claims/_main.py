@@ -39,6 +39,5 @@ def main(claims: str, argv: list[str] | None = None, stream=None) -> int:
     _drop_rerun_registrations(ids)
     verdicts = check_all(ids)
     print(text_table(verdicts), file=stream)
-    if not verdicts or any(v.failed for v in verdicts):
-        return 1
-    return 0 if all(v.as_expected for v in verdicts) else 3
+    from ..cli import exit_code
+    return exit_code(verdicts)
