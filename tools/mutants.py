@@ -396,11 +396,19 @@ def tests_command(args) -> list[str]:
             "--hypothesis-seed=0", f"--ignore={HARNESS_TEST}"]
 
 
+def _status(v: dict) -> str:
+    """A verdict's status, or "failed" when the report marks it failed although its status is
+    the expected one (a documented counterexample whose own comparison passed)."""
+    if v.get("broken_counterexample") or (v.get("failed") and v["status"] == v.get("expected")):
+        return "failed"
+    return v["status"]
+
+
 def read_verdicts(json_path: Path) -> dict[tuple[str, str], str] | None:
     """(claim, problem) → status from a ``symflow check --json`` report (None if unreadable)."""
     try:
         doc = json.loads(json_path.read_text(encoding="utf-8"))
-        return {(v["claim"], v["problem"]): v["status"] for v in doc["verdicts"]}
+        return {(v["claim"], v["problem"]): _status(v) for v in doc["verdicts"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -422,8 +430,8 @@ def catches(base: str | None, new: str | None) -> bool:
     """Does a change of one verdict from ``base`` to ``new`` signal a problem?"""
     if base is None:
         return False  # a pair the baseline did not have: not a signal by itself
-    if new is None:
-        return True   # a verdict went missing
+    if new is None or new == "failed":
+        return True   # a verdict went missing, or the report marks it failed
     if base == "verified":
         return new != "verified"
     if base == "refuted":
