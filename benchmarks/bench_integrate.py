@@ -22,7 +22,7 @@ import mpmath
 from mpmath import mp, mpf
 
 import symflow as sf
-from symflow.integrate import FixedPointField, integrate, integrate_tolerance
+from symflow.flows import FixedPointField, integrate, integrate_tolerance
 
 
 def rel(a, b):

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import mpmath  # noqa: E402
 from mpmath import mp, mpf  # noqa: E402
 
-from symflow.odes import solve_ivp_mp  # noqa: E402
+from symflow.flows.odes import solve_ivp_mp  # noqa: E402
 
 
 def tanh_problem(K: int = 13, seed: int = 1):

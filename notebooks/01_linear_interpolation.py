@@ -31,7 +31,7 @@
 # $x' = -\nabla_x C$), **C5** (the cost never increases), **C6** (the headline: linear
 # interpolation, and the minimum reached at $t = 1$).
 #
-# Arithmetic: mpmath at `DPS` digits (integrator: `symflow.odes.solve_ivp_mp`, a
+# Arithmetic: mpmath at `DPS` digits (integrator: `symflow.flows.odes.solve_ivp_mp`, a
 # Gragg–Bulirsch–Stoer extrapolation). Tolerances are derived from the precision:
 # $\mathrm{tol} = 10^{6-\mathrm{dps}}\cdot\max(1, |x(0)|_\infty, |y|_\infty)$ — the integrator
 # promises agreement with a higher-precision run to $10^{5-\mathrm{dps}}$ relative, and one digit
@@ -46,7 +46,7 @@ import sympy as sp
 from IPython.display import Math, display
 
 import symflow as sf
-from symflow.odes import solve_ivp_mp
+from symflow.flows.odes import solve_ivp_mp
 from symflow.problems import get_problem
 
 DPS = 20

@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import mpmath
 
 import symflow as sf
-from symflow.odes import solve_ivp_mp
+from symflow.flows.odes import solve_ivp_mp
 from symflow.problems import get_problem
 
 DPS = 20

@@ -35,7 +35,7 @@ import mpmath
 import sympy as sp
 
 import symflow as sf
-from symflow.integrate import integrate, integrate_tolerance
+from symflow.flows import integrate, integrate_tolerance
 from symflow.problems import get_problem
 
 DPS = 20

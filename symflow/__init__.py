@@ -17,15 +17,15 @@ from .losses import CrossEntropy, L2, get_loss
 from .networks import MLP, mlp
 from .problem import PointData, Problem, random_rational_point
 from .timechange import Derivation, derive_time_change
-from .integrate import Trajectory, integrate
+from .flows import Trajectory, integrate
 from .arith import working_precision
-from . import problems, claims  # noqa: E402  (the catalogue and the claims, as sf.problems / sf.claims)
+from . import flows, problems, claims  # noqa: E402  (the flows, the catalogue and the claims, as sf.flows / sf.problems / sf.claims)
 
 __version__ = "0.1.0"
 
 __all__ = [
     # submodules
-    "problems", "claims",
+    "flows", "problems", "claims",
     # networks and problems
     "mlp", "MLP", "Activation", "ACTIVATIONS", "get_activation",
     "Problem", "PointData", "random_rational_point", "L2", "CrossEntropy", "get_loss",

@@ -14,7 +14,7 @@ from symflow.claims import CLAIMS, check
 from symflow.claims import c00_consistency as c0
 from symflow.evidence import Level, Status
 from symflow.fields import CompiledField
-from symflow.integrate import FixedPointField
+from symflow.flows import FixedPointField
 from symflow.networks import MLP
 from symflow.problem import Problem
 from symflow.problems import catalogue, get_problem

@@ -30,7 +30,7 @@ from symflow.claims import c10_hypotheses as c10
 from symflow.evidence import Reason, Status, combine_status
 from symflow.problems import CatalogueEntry, get_problem
 
-INT = importlib.import_module("symflow.integrate")   # the module (symflow.integrate is a function)
+INT = importlib.import_module("symflow.flows.run_mpmath")   # the mpmath runner (where FixedPointField / solve_ivp_mp are looked up)
 DPS = 20
 
 

@@ -20,7 +20,7 @@ from symflow.activations import MAX_POWER
 from symflow.arith import working_precision
 from symflow.errors import (ActivationError, ArchitectureError, DataError, DomainError,
                             LevelError, ParameterError, PrecisionError, SymflowError)
-from symflow.integrate import FixedPointField, integrate
+from symflow.flows import FixedPointField, integrate
 from symflow.linalg import Mat, as_mat, pinv, projector, range_basis, rank_info
 from symflow.networks import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH
 from symflow.numbers import (MAX_DIGITS, MAX_DPS, MIN_DPS, MAX_VALUE_DIGITS, check_dps,

@@ -1,4 +1,4 @@
-"""Tests of symflow.integrate (issue 3): closed forms C6 in t and s evaluated afresh from θ(t),
+"""Tests of symflow.flows.integrate (issue 3): closed forms C6 in t and s evaluated afresh from θ(t),
 standard flow and V_1/2 against independent references, rank loss, float64, confirmation.
 
 Every tolerance is 10^(5−dps) (the product requirement) times the scale of the quantity.
@@ -18,7 +18,7 @@ from scipy.integrate import solve_ivp
 
 import symflow as sf
 from symflow.errors import DataError, IntegrationError, ParameterError
-from symflow.integrate import FixedPointField, integrate, integrate_tolerance
+from symflow.flows import FixedPointField, integrate, integrate_tolerance
 from symflow.progress import TextProgress, make_progress
 
 

@@ -1,4 +1,4 @@
-"""Tests of symflow.odes: closed forms, self-confirmation at higher precision, dense output,
+"""Tests of symflow.flows.odes: closed forms, self-confirmation at higher precision, dense output,
 monitor, failure modes, precision hygiene.  Tolerances are derived from the working precision.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from mpmath import mp, mpf
 
 from symflow.errors import IntegrationError
-from symflow.odes import OdeSolution, OdeStats, solve_ivp_mp
+from symflow.flows.odes import OdeSolution, OdeStats, solve_ivp_mp
 
 
 def rel_err(a, b):

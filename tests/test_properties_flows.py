@@ -1,6 +1,6 @@
 """Property tests along *integrated* flows (C5, C6, C7, C8) over random small architectures.
 
-Each example integrates one flow with :func:`symflow.integrate.integrate` at ``DPS = 20`` digits
+Each example integrates one flow with :func:`symflow.flows.integrate` at ``DPS = 20`` digits
 (widths ≤ 3, depth ≤ 2, QN ≤ 2 or 3) so that a ``ci`` run integrates hundreds of networks.
 Outputs are re-evaluated afresh from θ(time) (``Trajectory.outputs_at``), so the straight line
 is a property of the parameter trajectory, not of an output ODE. Tolerances are the product
@@ -16,7 +16,7 @@ from fractions import Fraction
 import mpmath
 from hypothesis import example, given, strategies as st
 
-from symflow.integrate import integrate, integrate_tolerance
+from symflow.flows import integrate, integrate_tolerance
 from symflow.strategies import Case, cases
 
 DPS = 20

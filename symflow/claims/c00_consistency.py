@@ -41,8 +41,8 @@ computation of the same mathematical quantity, on every catalogue problem.
     ``D_vs_diff``.
 
 ``integrator_*``, ``compiled_*`` — one evaluator (level mpmath)
-    :class:`~symflow.integrate.FixedPointField`, the fixed-point integer evaluator that
-    :func:`~symflow.integrate.integrate` actually integrates (``arith="mpmath"``), and
+    :class:`~symflow.flows.FixedPointField`, the fixed-point integer evaluator that
+    :func:`~symflow.flows.integrate` actually integrates (``arith="mpmath"``), and
     :class:`~symflow.fields.CompiledField` (``arith="mpmath"``; the same code serves the float64
     integrator and ``Trajectory.outputs_at``), against :meth:`Problem.at` plus
     :func:`~symflow.fields.parameter_field` at θ(0) and one random point. For FixedPointField:
@@ -102,7 +102,7 @@ from ..arith import get_arith, working_precision
 from ..errors import RankError
 from ..evidence import Evidence, Level, Reason, Status, combine_status
 from ..fields import CompiledField, parameter_field
-from ..integrate import FixedPointField
+from ..flows import FixedPointField
 from ..linalg import Mat
 from .. import tolerance as _tolerance
 from ..tolerance import CONFIRM_EXTRA_DPS, FLOAT64_REFUTE, RULES, pointwise, too_loose

@@ -89,7 +89,7 @@ def _rank_monitor_evidence(entry, dps: int, key: str, *, s_end=None, t_end=None,
         return Evidence(Level.MPMATH, f"{what}: the rank monitor reports rank loss at {tv} = "
                         f"{_n(stop, 6)}", residual, expected_by, Status.VERIFIED, dps, det,
                         key=key)
-    from ..integrate import integrate
+    from ..flows import integrate
     hi = integrate(entry.problem, entry.theta0, field="adapted", s_end=s_end, t_end=t_end,
                    dps=dps + _tol.TRAJECTORY_CONFIRM_DPS, rank_loss="stop",
                    max_steps=MONITOR_MAX_STEPS)

@@ -1,6 +1,6 @@
 """The trajectory machinery shared by C5 (along flows), C6, C7, C8 and C10.
 
-Every trajectory check integrates a flow with :func:`symflow.integrate.integrate` (GBS
+Every trajectory check integrates a flow with :func:`symflow.flows.integrate` (GBS
 extrapolation at ``dps`` digits; cached per process by :func:`flow`, so that C7 and C10 share
 theirs) and then evaluates the network *afresh* at the integrated θ(s) or θ(t) with
 ``problem.at(θ, "mpmath", dps + EVAL_GUARD)``: residuals come from x[θ], D, P = ``projector(D)``
@@ -346,7 +346,7 @@ def flow(entry, *, field: Any = "adapted", s_end=None, t_end=None, dps: int = 30
 
     The cache key holds the problem object itself, so distinct problems never share a result.
     """
-    from ..integrate import integrate
+    from ..flows import integrate
 
     key = (id(entry.problem), entry.problem, tuple(entry.theta0), str(_alpha(field)),
            str(s_end), str(t_end), dps, rank_loss, max_steps)

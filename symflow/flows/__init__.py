@@ -1,0 +1,23 @@
+"""The flows of THEORY.md integrated at high precision: :func:`integrate` → :class:`Trajectory`.
+
+=====================  =========================================================================
+``integrate``          validation → options → runner (:mod:`.integrate`)
+``options``            frozen value objects: fields, spans, precision, rank-loss policy
+``trajectory``         :class:`Trajectory` (immutable), :class:`Confirmation`, :class:`Result`
+``run_mpmath``         the GBS engine on the fixed-point field, with the rank monitor
+``run_float64``        scipy's DOP853 on the numpy fields
+``fields/``            :class:`FixedPointField`: forward pass, δ's, NTK, LDLᵀ and pinv solves
+``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``engine`` one step,
+                       ``controller`` order/step size, ``dense`` dense output)
+=====================  =========================================================================
+"""
+
+from .fields import FixedPointField
+from .integrate import integrate
+from .options import (Adapted, FlowTime, Interpolated, LineTime, Precision, PseudoInverse,
+                      Standard, Stop, integrate_tolerance, rank_threshold_digits)
+from .trajectory import Confirmation, Result, Trajectory
+
+__all__ = ["integrate", "Trajectory", "Confirmation", "Result", "FixedPointField", "Standard",
+           "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",
+           "PseudoInverse", "integrate_tolerance", "rank_threshold_digits"]

@@ -1,0 +1,31 @@
+"""Fixed-point helpers of :class:`~symflow.flows.fields.FixedPointField`: a value m·2^−P is the
+Python integer m (P = ``mp.prec`` + :data:`FIX_GUARD` bits)."""
+
+from __future__ import annotations
+
+from mpmath.libmp import round_nearest
+
+from ...activations import ACTIVATIONS
+from ...errors import ParameterError
+
+_FIX_GUARD = 40       # extra bits of the fixed-point field over the working precision
+FIX_GUARD = _FIX_GUARD
+_RND = round_nearest
+
+
+def _fix(v, P):
+    """Raw mpf value → integer m with value m·2^−P (truncated)."""
+    s, m, e, bc = v
+    if not m:
+        if bc < 0 or e:   # inf / nan (zero is (0, 0, 0, 0))
+            raise ParameterError("non-finite value in the integration state", v)
+        return 0
+    sh = e + P
+    m = m << sh if sh >= 0 else m >> -sh
+    return -m if s else m
+
+
+def _is_builtin(act, name):
+    b = ACTIVATIONS.get(name)
+    return b is not None and act.expr == b.expr
+

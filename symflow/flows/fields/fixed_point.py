@@ -1,0 +1,150 @@
+"""The parameter fields at mpf points in fixed-point integer arithmetic: :class:`FixedPointField`
+composes the forward pass (:mod:`.forward`), the δ's (:mod:`.backprop`), the NTK (:mod:`.gram`) and
+the solves (:mod:`.solve`, :mod:`.pinv`)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from mpmath import mp
+from mpmath.libmp import from_man_exp
+
+from ...errors import ParameterError
+from ...fields import parse_field
+from ...losses import L2
+from ...problem import Problem
+from .backprop import Backprop
+from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
+from .forward import Forward
+from .gram import Gram
+from .pinv import PinvSolve
+from .solve import LDLSolve
+
+
+class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
+    """The parameter fields at mpf points, computed in fixed-point integers (see module doc).
+
+    ``field(theta)`` → θ' for V_α (``α`` from ``field``), ``line_field(theta, w)`` → D⁺w,
+    ``ntk(theta)`` → G as mpf rows, ``outputs(theta)``. All at ``P = mp.prec + 40`` bits;
+    call inside ``mpmath.workdps``. A non-positive LDLᵀ pivot of G raises
+    :class:`~symflow.errors.RankError` (``rank_loss="stop"``); with ``rank_loss="pinv"`` G⁺ from
+    an eigendecomposition is used, eigenvalues below ``10^-rank_digits·λ_max`` dropped.
+    """
+
+    def __init__(self, problem: Problem, field: Any = "adapted", rank_loss: str = "stop",
+                 rank_digits: Optional[int] = None) -> None:
+        net = problem.network
+        self.problem = problem
+        self.alpha = parse_field(field)
+        self.rank_loss = rank_loss
+        self.rank_digits = rank_digits
+        self.widths = net.widths
+        self.L = net.depth
+        self.bias = net.bias
+        self.slices = net.layer_slices
+        self.N, self.Q, self.K = problem.N, problem.Q, problem.K
+        act = net.activation
+        self._tanh = _is_builtin(act, "tanh")
+        self._ident = _is_builtin(act, "identity")
+        self._sig, self._dsig = act.compiled("mpmath")
+        self._l2 = isinstance(problem.loss, L2)
+        self._consts: dict = {}
+
+    # -- constants at a given number of bits ---------------------------------------------
+    def _c(self, P):
+        c = self._consts.get(P)
+        if c is None:
+            conv = lambda r: (int(r.p) << P) // int(r.q)  # noqa: E731
+            inputs = [[conv(v) for v in row] for row in self.problem.inputs]
+            y = [conv(v) for v in self.problem.y_flat]
+            a = self.alpha
+            c = self._consts[P] = (inputs, y, (int(a.p) << P) // int(a.q))
+        return c
+
+
+
+    def _in(self, theta, P):
+        th = []
+        for v in theta:
+            th.append(_fix(v._mpf_ if hasattr(v, "_mpf_") else mpf(v)._mpf_, P))
+        if len(th) != self.K:
+            raise ParameterError(f"θ has {len(th)} entries, expected K = {self.K}", len(th))
+        return th
+
+    def _out(self, vals, P, negate=False):
+        mk = mp.make_mpf
+        prec = mp.prec
+        if negate:
+            return [mk(from_man_exp(-v, -P, prec, _RND)) for v in vals]
+        return [mk(from_man_exp(v, -P, prec, _RND)) for v in vals]
+
+    # -- public ---------------------------------------------------------------------------
+    def outputs(self, theta) -> list:
+        """x[θ] (QN mpf values)."""
+        P = mp.prec + _FIX_GUARD
+        _, _, _, xs = self._forward(self._in(theta, P), P)
+        return self._out(xs, P)
+
+    def ntk(self, theta) -> list:
+        """G = DDᵀ at θ as QN rows of mpf."""
+        P = mp.prec + _FIX_GUARD
+        Ws, acts, ders, _ = self._forward(self._in(theta, P), P)
+        G = self._gram(acts, self._deltas(Ws, ders, P), P)
+        return [self._out(row, P) for row in G]
+
+    def field(self, theta) -> list:
+        """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), g = ∇ₓC."""
+        P = mp.prec + _FIX_GUARD
+        return self._out(self._field_fix(self._in(theta, P), P), P, negate=True)
+
+    def field_raw(self, theta_raw) -> list:
+        """:meth:`field` on raw mpf value tuples (the engine's raw protocol)."""
+        P = mp.prec + _FIX_GUARD
+        prec = mp.prec
+        return [from_man_exp(-v, -P, prec, _RND)
+                for v in self._field_fix([_fix(v, P) for v in theta_raw], P)]
+
+    def _field_fix(self, th, P):
+        _, y, a = self._c(P)
+        Ws, acts, ders, xs = self._forward(th, P)
+        deltas = self._deltas(Ws, ders, P)
+        if self._l2:
+            N = self.N
+            g = [(xi - yi) // N for xi, yi in zip(xs, y)]
+        else:
+            p = self.problem
+            with mp.workprec(P):
+                xm = self._out(xs, P)
+                ym = self._out(y, P)
+                from ...arith import get_arith
+                gm = p.loss.grad(xm, ym, p.N, p.Q, get_arith("mpmath"))
+            g = [_fix(v._mpf_, P) for v in gm]
+        if self.alpha == 0:
+            u = g
+        else:
+            h = self._solve(self._gram(acts, deltas, P), g, P)
+            if self.alpha == 1:
+                u = h
+            else:
+                one = 1 << P
+                u = [((one - a) * gi + a * hi) >> P for gi, hi in zip(g, h)]
+        return self._DT(u, acts, deltas, P)
+
+    def line_field(self, theta, w) -> list:
+        """dθ/dt = D⁺w = DᵀG⁻¹w (C6, w = y − x(0); mpf list)."""
+        P = mp.prec + _FIX_GUARD
+        return self._out(self._line_fix(self._in(theta, P), w, P), P)
+
+    def line_field_raw(self, theta_raw, w) -> list:
+        """:meth:`line_field` on raw mpf value tuples (the engine's raw protocol)."""
+        P = mp.prec + _FIX_GUARD
+        prec = mp.prec
+        return [from_man_exp(v, -P, prec, _RND)
+                for v in self._line_fix([_fix(v, P) for v in theta_raw], w, P)]
+
+    def _line_fix(self, th, w, P):
+        Ws, acts, ders, _ = self._forward(th, P)
+        deltas = self._deltas(Ws, ders, P)
+        h = self._solve(self._gram(acts, deltas, P), [_fix(v._mpf_, P) for v in w], P)
+        return self._DT(h, acts, deltas, P)
+

@@ -1,0 +1,220 @@
+"""The results of :func:`~symflow.flows.integrate`: :class:`Trajectory` (immutable),
+:class:`Confirmation` (frozen) and the run status :class:`Result` (a ``str`` enum, so that
+``traj.status == "success"`` holds)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Optional
+
+import mpmath
+import numpy as np
+from mpmath import mp, mpf
+
+from ..errors import IntegrationError, PrecisionError
+from ..fields import CompiledField, field_name
+from ..numbers import MAX_DPS, check_dps
+from .options import _CONFIRM_EXTRA, _to_mpf, integrate_tolerance
+
+__all__ = ["Result", "Trajectory", "Confirmation"]
+
+
+class Result(str, Enum):
+    """How a run ended. A ``str`` enum: members equal (and format as) their values."""
+
+    SUCCESS = "success"
+    RANK_LOSS = "rank_loss"
+    FAILED = "failed"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Agreement of a trajectory with the same integration at ``dps_high`` digits.
+
+    ``max_rel_diff`` = max over the compared times of max_i|θ_i − θ_i^high| / max_i|θ_i^high|
+    (and likewise for the outputs x); ``ok`` iff it is ≤ ``tolerance`` = 10^(5−dps) and both
+    runs ended with the same status.
+    """
+
+    dps: int
+    dps_high: int
+    times: tuple
+    max_rel_diff: Any
+    tolerance: Any
+    ok: bool
+    status_high: str
+    level: str = "mpmath"
+    dps_actual: Any = None     # the precision the confirming run really used (its ``dps``)
+
+    def __str__(self) -> str:
+        return (f"confirmation at {self.dps_high} digits: max rel diff "
+                f"{mpmath.nstr(self.max_rel_diff, 3)} vs tolerance {mpmath.nstr(self.tolerance, 3)}"
+                f" → {'ok' if self.ok else 'NOT confirmed'}")
+
+
+
+class Trajectory:
+    """Result of :func:`integrate`: status (a :class:`Result`), dense output and diagnostics.
+
+    Immutable: assigning an attribute raises ``AttributeError``; :meth:`confirm` returns the
+    :class:`Confirmation` and records it in the private ``_cache`` (read it as
+    :attr:`confirmation`).
+
+    ``theta_at(time)`` / ``outputs_at(time)`` accept any time in ``[0, t_end]`` of
+    ``time_variable`` and return lists of mpf at ``dps`` digits (outputs are evaluated afresh
+    from θ(time) with the generic network evaluator).
+    """
+
+    def __init__(self, *, problem, field, alpha, time_variable, dps, arith, status, message,
+                 stop_time, t_end, t_requested, times, thetas, x0, y, stats, min_ntk_eigenvalue,
+                 max_ntk_condition, dense, options):
+        values = dict(
+            problem=problem, field=field, alpha=alpha, time_variable=time_variable, dps=dps,
+            arith=arith, status=Result(status), message=message, stop_time=stop_time,
+            t_end=t_end, t_requested=t_requested, times=times, thetas=thetas, x0=x0, y=y,
+            stats=stats, min_ntk_eigenvalue=min_ntk_eigenvalue,
+            max_ntk_condition=max_ntk_condition, _dense=dense, _options=options,
+            # the one mutable part, private: lazily built results that do not change the
+            # trajectory — "cf" (the evaluator of outputs_at) and "confirmation" (confirm())
+            _cache={})
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Trajectory is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"Trajectory is immutable: cannot delete {name!r}")
+
+    @property
+    def confirmation(self) -> Optional[Confirmation]:
+        """The :class:`Confirmation` of the last :meth:`confirm` (None before): kept in the
+        private ``_cache``, so the trajectory's own values never change."""
+        return self._cache.get("confirmation")
+    @property
+    def success(self) -> bool:
+        return self.status == "success"
+
+    @property
+    def level(self) -> str:
+        return self.arith
+
+    def __repr__(self) -> str:
+        return (f"Trajectory({field_name(self.alpha)}, {self.time_variable} ∈ [0, "
+                f"{mpmath.nstr(self.t_end, 8)}], status={self.status!r}, steps="
+                f"{self.stats.get('nsteps')}, dps={self.dps}, arith={self.arith!r})")
+
+    def _round(self, vals):
+        with mp.workdps(self.dps):
+            return [+mpf(v) for v in vals]
+
+    def _time(self, time):
+        with mp.workdps(self.stats.get("work_dps", self.dps) + 5):
+            if isinstance(time, mpf):
+                return +time
+            return _to_mpf(time, "time")
+
+    def theta_at(self, time) -> list:
+        """θ at ``time`` (in :attr:`time_variable`) as mpf at :attr:`dps` digits."""
+        return self._round(self._theta_work(time))
+
+    def _theta_work(self, time):
+        tt = self._time(time)
+        if self.arith != "float64":
+            # a time equal to an end of the span up to the rounding of its own precision
+            # (e.g. t_end·1 computed at fewer digits) is that end
+            with mp.workdps(self.stats.get("work_dps", self.dps) + 5):
+                slack = mpf(10) ** (-self.dps) * max(1, abs(self.t_end))
+                if self.t_end < tt <= self.t_end + slack:
+                    tt = +self.t_end
+                elif -slack <= tt < 0:
+                    tt = mpf(0)
+            if tt > self.t_end:
+                raise IntegrationError(
+                    f"time {mpmath.nstr(tt, 17)} is outside the integrated span [0, "
+                    f"{mpmath.nstr(self.t_end, 17)}] (status {self.status!r}: {self.message})",
+                    time=tt)
+        if self.arith == "float64":
+            lo, hi = 0.0, float(self.t_end)
+            tf = float(tt)
+            if not (lo - 1e-15 <= tf <= hi + 1e-15 * max(1, abs(hi))):
+                raise IntegrationError(f"time {tf} is outside the integrated span [0, {hi}]",
+                                       time=tt)
+            if self._dense is None:
+                return [mpf(v) for v in self.thetas[0]]
+            return [mpf(float(v)) for v in self._dense(min(max(tf, lo), hi))]
+        return self._dense(tt)
+
+    def outputs_at(self, time) -> list:
+        """x[θ(time)] (QN values), computed from θ(time) by the generic evaluator."""
+        th = self._theta_work(time)
+        if self.arith == "float64":
+            if self._cache.get("cf") is None:
+                self._cache["cf"] = CompiledField(self.problem, "standard", arith="float64")
+            return self._round([mpf(float(v)) for v in
+                                self._cache["cf"].outputs(np.array([float(v) for v in th]))])
+        with mp.workdps(self.stats["work_dps"]):
+            # built inside workdps: CompiledField converts the inputs at construction precision
+            cf = self._cache.get("cf")
+            if cf is None or cf._inputs_dps != mp.dps:
+                cf = self._cache["cf"] = CompiledField(self.problem, "standard", arith="mpmath")
+                cf._inputs_dps = mp.dps
+            return self._round(cf.outputs(th))
+
+    def confirm(self, dps_high: Optional[int] = None) -> Confirmation:
+        """Re-integrate at ``dps_high`` (default dps + 10) and compare (see :class:`Confirmation`).
+
+        float64 trajectories are confirmed against the same float64 integration at a smaller rtol
+        (rtol/100, at least 1e-13; the level stays float64; ``dps_high`` records −log10 of that rtol)."""
+        from .integrate import integrate   # the runners build Trajectory objects
+
+        o = self._options
+        if self.arith == "float64":
+            rtol_hi = max(o["rtol"] / 100, 1e-13)
+            hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
+                           t_end=o["t_end"], rank_loss=o["rank_loss"], arith="float64",
+                           rtol=rtol_hi, progress=o["progress"])
+            dps_high = int(round(-math.log10(rtol_hi)))
+        else:
+            if dps_high is None:
+                dps_high = self.dps + _CONFIRM_EXTRA
+                if dps_high > MAX_DPS:
+                    raise PrecisionError(
+                        f"confirm: the default dps_high = dps + {_CONFIRM_EXTRA} = {dps_high} "
+                        f"exceeds MAX_DPS = {MAX_DPS}; this trajectory (dps = {self.dps}) cannot "
+                        f"be confirmed at a higher precision", dps_high)
+            dps_high = check_dps(dps_high, "dps_high")
+            if dps_high <= self.dps:
+                raise PrecisionError(
+                    f"confirm: dps_high = {dps_high} must exceed the trajectory's dps = "
+                    f"{self.dps} (a confirmation at no higher precision proves nothing)",
+                    dps_high)
+            hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
+                           t_end=o["t_end"], dps=dps_high, rank_loss=o["rank_loss"],
+                           arith="mpmath", progress=o["progress"])
+        with mp.workdps(dps_high + 10):
+            end = min(mpf(self.t_end), mpf(hi.t_end))
+            times = [end * k / 4 for k in range(1, 5)] if end > 0 else [mpf(0)]
+            worst = mpf(0)
+            for tm in times:
+                for lo_v, hi_v in ((self.theta_at(tm), hi.theta_at(tm)),
+                                   (self.outputs_at(tm), hi.outputs_at(tm))):
+                    scale = max(abs(v) for v in hi_v)
+                    diff = max(abs(a - b) for a, b in zip(lo_v, hi_v))
+                    worst = max(worst, diff / scale if scale > 0 else diff)
+        tol = integrate_tolerance(self.dps)
+        conf = Confirmation(self.dps, dps_high, tuple(times), worst, tol,
+                            bool(worst <= tol and hi.status == self.status), hi.status,
+                            level=self.arith, dps_actual=getattr(hi, "dps", None))
+        self._cache["confirmation"] = conf
+        return conf
+
