@@ -324,15 +324,17 @@ def to_rational_matrix(rows: Any, what: str, ncols: int | None = None,
     return out
 
 
-def to_float64(value: Any, what: str) -> float:
-    """``value`` (an exact number) as a finite float64, else :class:`~symflow.errors.LevelError`
-    naming it ("use level 'mpmath'")."""
+def to_float64(value: Any, what: str, error: type | None = None, shown: Any = None) -> float:
+    """``value`` (an exact number) as a finite float64, else ``error`` (default
+    :class:`~symflow.errors.LevelError`) naming it — or ``shown``, the value as the user gave
+    it — ("use level 'mpmath'")."""
     from .errors import LevelError
     try:
         f = float(value)
     except OverflowError:
         f = float("inf")
     if not math.isfinite(f):
-        raise LevelError(f"{what} = {short_repr(value)} is too large for float64; use level "
-                         f"'mpmath'", "float64")
+        named = value if shown is None else shown
+        raise (error or LevelError)(f"{what} = {short_repr(named)} is too large for float64; "
+                                    f"use level 'mpmath'", named if error else "float64")
     return f

@@ -222,13 +222,7 @@ class Problem:
                         raise ParameterError(f"θ[{i}] = {v} is not finite", v)
                 else:
                     r = to_rational(v, f"θ[{i}]")  # strings, ints, Fractions, mpf …, exactly
-                    try:
-                        f = float(r)
-                    except OverflowError:
-                        f = float("inf")
-                    if not np.isfinite(f):
-                        raise ParameterError(f"θ[{i}] = {short_repr(v)} is too large for "
-                                             f"float64; use level 'mpmath'", v)
+                    f = to_float64(r, f"θ[{i}]", ParameterError, shown=v)
                 out.append(f)
             return out
         ar = get_arith(_LEVEL_ARITH[level])

@@ -173,20 +173,13 @@ def _confirmation(traj) -> tuple[Any, str | None]:
     except Exception as exc:  # recorded in the evidence, never silent
         return None, (f"the re-integration at higher precision raised {type(exc).__name__}: "
                       f"{exc}")
-    hi = getattr(conf, "dps_high", None)
-    if hi is None or not hi > traj.dps:
+    hi = conf.dps_high
+    if not hi > traj.dps:
         return conf, (f"the confirming run was at {hi} digits, not above the trajectory's "
                       f"{traj.dps}")
-    for attr in ("trajectory", "traj_high", "high", "hi"):
-        d = getattr(getattr(conf, attr, None), "dps", None)
-        if d is not None and not d > traj.dps:
-            return conf, (f"the confirming trajectory was integrated at {d} digits, not above "
-                          f"the trajectory's {traj.dps} (although dps_high = {hi})")
-    for attr in ("dps_actual", "dps_high_actual"):
-        d = getattr(conf, attr, None)
-        if d is not None and not d > traj.dps:
-            return conf, (f"the confirming run was at {d} digits, not above the trajectory's "
-                          f"{traj.dps} (although dps_high = {hi})")
+    if conf.dps_actual is not None and not conf.dps_actual > traj.dps:
+        return conf, (f"the confirming run was at {conf.dps_actual} digits, not above the "
+                      f"trajectory's {traj.dps} (although dps_high = {hi})")
     if not conf.ok:
         return conf, (f"the re-integration at {hi} digits did not agree: max relative "
                       f"difference {_n(conf.max_rel_diff, 3)} vs tolerance "
