@@ -47,7 +47,7 @@ from IPython.display import Math, display
 
 import symflow as sf
 from symflow.flows.odes import solve_ivp_mp
-from symflow.problems import get_problem
+from symflow.core.problems import get_problem
 
 DPS = 20
 T_START = time.perf_counter()

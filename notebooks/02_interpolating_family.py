@@ -44,7 +44,7 @@ import mpmath
 
 import symflow as sf
 from symflow.flows.odes import solve_ivp_mp
-from symflow.problems import get_problem
+from symflow.core.problems import get_problem
 
 DPS = 20
 T_START = time.perf_counter()

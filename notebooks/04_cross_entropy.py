@@ -36,7 +36,7 @@ import sympy as sp
 
 import symflow as sf
 from symflow.flows import integrate, integrate_tolerance
-from symflow.problems import get_problem
+from symflow.core.problems import get_problem
 
 DPS = 20
 T_START = time.perf_counter()

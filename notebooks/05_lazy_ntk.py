@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import mpmath
 
 import symflow as sf
-from symflow.problems import get_problem
+from symflow.core.problems import get_problem
 
 DPS = 20
 T_START = time.perf_counter()

@@ -14,7 +14,7 @@ import sys
 
 from symflow.claims import check_all
 from symflow.cli import exit_code
-from symflow.problems import get_problem
+from symflow.core.problems import get_problem
 from symflow.reports import text_table
 
 __all__ = ["run"]

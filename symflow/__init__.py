@@ -5,21 +5,22 @@ Data flows one way: network → problem → Jacobian/NTK → vector fields → t
 integration → claims → reports → CLI. See ``THEORY.md`` (claims C1–C10) and the README.
 """
 
-from .activations import ACTIVATIONS, Activation, get_activation
+from .core.activations import ACTIVATIONS, Activation, get_activation
 from .errors import (ActivationError, ArchitectureError, ClaimError, DataError, DomainError,
                      IntegrationError, LabelError, LevelError, LossError, ParameterError,
                      PrecisionError, RankError, SymflowError)
-from .evidence import Evidence, Level, Status, Verdict
-from .fields import (CompiledField, output_field, output_field_closed_form, parameter_field,
+from .claims.evidence import Evidence, Level, Status, Verdict
+from .core.fields import (CompiledField, output_field, output_field_closed_form, parameter_field,
                      symbolic_field)
-from .linalg import Mat, RankInfo, pinv, projector, rank_info
-from .losses import CrossEntropy, L2, get_loss
-from .networks import MLP, mlp
-from .problem import PointData, Problem, random_rational_point
-from .timechange import Derivation, derive_time_change
+from .backends.linalg import Mat, RankInfo, pinv, projector, rank_info
+from .core.losses import CrossEntropy, L2, get_loss
+from .core.networks import MLP, mlp
+from .core.problem import PointData, Problem, random_rational_point
+from .core.timechange import Derivation, derive_time_change
 from .flows import Trajectory, integrate
-from .arith import working_precision
-from . import flows, problems, claims  # noqa: E402  (the flows, the catalogue and the claims, as sf.flows / sf.problems / sf.claims)
+from .backends.arith import working_precision
+from . import flows, claims  # noqa: E402
+from .core import problems  # noqa: E402  (the catalogue, as sf.problems)
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@
 ``symflow list``
     the registered claims and the catalogue problems.
 ``symflow campaign ...``
-    delegates to :func:`symflow.campaign.main` (property campaign, C10's counterexample
+    delegates to :func:`symflow.testing.campaign.main` (property campaign, C10's counterexample
     search); same exit codes where they apply.
 
 Exit status of ``symflow check``:
@@ -109,7 +109,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="write a Markdown report (its folder must exist)")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sub.add_parser("list", help="list the claims and the catalogue problems")
-    camp = sub.add_parser("campaign", help="C10 counterexample campaign (symflow.campaign)",
+    camp = sub.add_parser("campaign", help="C10 counterexample campaign (symflow.testing.campaign)",
                           add_help=False)
     camp.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -118,7 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _cmd_list() -> int:
     from .claims import CLAIMS
     from .claims.registry import _claim_sort_key
-    from .problems import catalogue
+    from .core.problems import catalogue
     print("claims:")
     for cid in sorted(CLAIMS, key=_claim_sort_key):
         c = CLAIMS[cid]
@@ -163,7 +163,7 @@ def _write_reports(args, verdicts, meta: dict, *, interrupted: bool = False,
 def _cmd_check(args) -> int:
     from .claims import check_all, parse_claim_ids
     from .claims.registry import plan
-    from .problems import get_problem
+    from .core.problems import get_problem
     from .reports import text_table
 
     ids = parse_claim_ids(args.claims)
@@ -231,11 +231,11 @@ def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float) -> 
 
 def _cmd_campaign(rest: list[str]) -> int:
     try:
-        from .campaign import main as campaign_main
+        from .testing.campaign import main as campaign_main
     except ModuleNotFoundError as exc:
-        if exc.name != "symflow.campaign":
+        if exc.name != "symflow.testing.campaign":
             raise
-        print("symflow: error: symflow.campaign is not available in this installation",
+        print("symflow: error: symflow.testing.campaign is not available in this installation",
               file=sys.stderr)
         return EXIT_USAGE
     return int(campaign_main(rest) or 0)

@@ -4,7 +4,7 @@ Every exception is a :class:`SymflowError`; each subclass stores the offending v
 as attributes so that callers (and tests) can inspect what was refused, and its message
 names that value and, where there is one, the way out.
 
-A *refuted claim* is never an exception: it is a returned :class:`~symflow.evidence.Verdict`.
+A *refuted claim* is never an exception: it is a returned :class:`~symflow.claims.evidence.Verdict`.
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ Sequences of numbers must be ordered: sets and mappings (dicts) are refused.
 
 Precision: :func:`check_dps` is the one rule for a working precision in decimal digits — an
 ``int`` (not ``bool``) with ``MIN_DPS`` = 15 ≤ dps ≤ ``MAX_DPS`` = 2000 — used by every public
-function that takes ``dps`` (:meth:`Problem.at <symflow.problem.Problem.at>`,
-:func:`~symflow.flows.integrate`, :func:`~symflow.arith.working_precision`,
-:func:`~symflow.linalg.pinv` …) and by the CLI and claims.
+function that takes ``dps`` (:meth:`Problem.at <symflow.core.problem.Problem.at>`,
+:func:`~symflow.flows.integrate`, :func:`~symflow.backends.arith.working_precision`,
+:func:`~symflow.backends.linalg.pinv` …) and by the CLI and claims.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ folder and ``os.replace`` (a reader never sees half a report), with the permissi
 new file would get (``0o666 & ~umask``; an existing file keeps its mode).
 :func:`check_writable` refuses, before any work starts, a path that could not be written,
 with a :class:`ReportPathError` naming the path the user gave. Both live here (not in
-:mod:`symflow.reports`) because :mod:`symflow.campaign`, which writes its own report, comes
+:mod:`symflow.reports`) because :mod:`symflow.testing.campaign`, which writes its own report, comes
 before ``reports`` in the import order; :mod:`symflow.reports` re-exports them.
 """
 

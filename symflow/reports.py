@@ -16,7 +16,7 @@ level, residual, tolerance and status; JSON is ``{"summary", "meta", "findings",
 "verdicts"}``. A run interrupted by Ctrl-C is reported as such (``interrupted=True``: title
 INTERRUPTED, JSON ``meta.interrupted``, ``meta.completed`` of ``meta.planned``).
 
->>> from symflow.evidence import Evidence, Level, Status, Verdict
+>>> from symflow.claims.evidence import Evidence, Level, Status, Verdict
 >>> v = Verdict.from_evidence("C1", "x' = -g", "p", [Evidence(Level.EXACT, "D θ' + g = 0", 0, 0,
 ...                                                          Status.VERIFIED)])
 >>> summary([v])
@@ -38,7 +38,7 @@ from typing import Any, Iterable
 
 import mpmath
 
-from .evidence import Status, Verdict
+from .claims.evidence import Status, Verdict
 from .progress import ReportPathError, check_writable, write_atomic
 
 __all__ = ["fmt_number", "summary", "counts", "notes", "rows", "findings", "failures",

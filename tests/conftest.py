@@ -51,11 +51,11 @@ _SEEN: set = set()
 def pytest_addoption(parser):
     parser.addoption("--count-architectures", action="store_true", default=False,
                      help="symflow: count the distinct architectures drawn by "
-                          "symflow.strategies.cases (printed at the end of the run)")
+                          "symflow.testing.strategies.cases (printed at the end of the run)")
 
 
 def _install_counter():
-    import symflow.strategies as strategies
+    import symflow.testing.strategies as strategies
 
     real = strategies.jacobian_rank
     if getattr(real, "_counting", False):

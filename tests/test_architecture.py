@@ -1,19 +1,28 @@
-"""The data flow is one-directional: a module imports only modules listed before it.
+"""The data flow is one-directional, in layers: a module imports only its own layer or lower ones.
 
-network → problem → Jacobian/NTK → fields → time change → integration → claims → reports → CLI
-(STYLE.md). The check reads each module's imports with ``ast`` (module-level and local). The
-integration is the package ``symflow/flows`` (one layer of ORDER for outside modules).
+    foundation (errors, numbers, progress)
+      → backends (levels, scalar arithmetic, matrices, rank / pinv / projector, tolerances)
+      → core (activations, networks, losses, problem, catalogue, fields, time change)
+      → flows (integration)  → reference (deliberate second implementations)
+      → testing (Hypothesis strategies, the campaign)
+      → claims (evidence, registry, judge, one module per claim)  → reports  → cli
 
-Inside ``symflow/flows`` the same rule holds in layers (FLOWS_ORDER): the options and the
+``testing`` stays out of the library's import chain: ``import symflow`` does not load it (nor
+Hypothesis); only C10-SEARCH (a Hypothesis search) and the CLI import it, locally.
+
+The check reads each module's imports with ``ast`` (module-level and local). Inside a layer the
+imports form no cycle (a module-level cycle would make the import order matter).
+
+Inside ``symflow/flows`` the same rule holds in finer layers (FLOWS_ORDER): the options and the
 fixed-point field pieces, the field evaluator, the ODE engine (one step → controller → dense
 output → ``solve_ivp_mp``), the results, the two runners, and ``integrate``. The one upward
 import is local and named in FLOWS_UPWARD: ``Trajectory.confirm`` re-integrates.
 
-Inside ``symflow/claims`` the same rule holds in layers (CLAIMS_ORDER): the registry, then the
-shared machinery (the sample points, the shared objects, the pointwise judge, the trajectory
-helpers, the rank monitor), then the claim modules c00…c10, which import only from the layers above them and
-never from one another. ``claims/_main.py`` (the ``python -m symflow.claims.cNN_…`` runner) is
-an entry point at the CLI layer.
+Inside ``symflow/claims`` the same rule holds in layers (CLAIMS_ORDER): the evidence and the
+registry, then the shared machinery (the sample points, the shared objects, the pointwise judge,
+the trajectory helpers, the rank monitor), then the claim modules c00…c10, which import only from
+the layers above them and never from one another. ``claims/_main.py`` (the
+``python -m symflow.claims.cNN_…`` runner) is an entry point at the CLI layer.
 """
 
 from __future__ import annotations
@@ -23,12 +32,12 @@ from pathlib import Path
 
 import symflow
 
-ORDER = ["errors", "evidence", "tolerance", "numbers", "arith", "activations", "networks", "losses", "linalg",
-         "problem", "problems", "fields", "timechange", "progress", "flows",
-         "strategies", "campaign", "claims", "reports", "cli"]
+#: The layers of the package, lowest first: top-level modules and subpackages.
+LAYERS = [["errors", "numbers", "progress"], ["backends"], ["core"], ["flows"], ["reference"],
+          ["testing"], ["claims"], ["reports"], ["cli", "__init__"]]
 
 #: Layers inside symflow/claims: a module imports only modules of earlier layers.
-CLAIMS_ORDER = [["registry"], ["sampling"], ["objects"], ["judge"], ["trajectories"],
+CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"], ["trajectories"],
                 ["rank_monitor"],
                 ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",
                  "c04_equilibria", "c05_output_space", "c06_linear_interpolation",
@@ -42,64 +51,132 @@ FLOWS_ORDER = [["options", "fields/fixed"],
                ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).
 FLOWS_UPWARD = {("trajectory", "integrate")}
-#: Entry points inside a package, placed at the layer of ORDER they belong to.
-ENTRY_POINTS = {"claims/_main.py": "cli"}
+#: Entry points inside a package, placed at the layer they belong to.
+ENTRY_POINTS = {"symflow.claims._main": "cli"}
 
 PKG = Path(symflow.__file__).parent
 
 
-def _top(name: str) -> str:
-    return name.split(".")[0]
+def _module_name(path: Path) -> str:
+    parts = ["symflow", *path.relative_to(PKG).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _symflow_imports(path: Path, package_parts: list[str]) -> set[str]:
+def _is_package(path: Path) -> bool:
+    return path.name == "__init__.py"
+
+
+def _exists(mod: str) -> bool:
+    rel = Path(*mod.split(".")[1:])
+    return (PKG / rel).with_suffix(".py").exists() or (PKG / rel / "__init__.py").exists()
+
+
+def _imports(path: Path, module_level_only: bool = False) -> set[str]:
+    """Full names of the symflow modules ``path`` imports (``from x import sub`` → ``x.sub``
+    when ``sub`` is a module); local imports too unless ``module_level_only``."""
+    me = _module_name(path)
+    pkg = me if _is_package(path) else me.rsplit(".", 1)[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    main_guard = {id(n) for top in tree.body if _is_main_guard(top) for n in ast.walk(top)}
+    nodes = tree.body if module_level_only else ast.walk(tree)
     out = set()
-    for node in ast.walk(tree):
+    for node in nodes:
+        if id(node) in main_guard:
+            continue  # ``if __name__ == "__main__":`` runs the module as a script: an entry point
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package_parts[:len(package_parts) - node.level]
-                full = base + (node.module.split(".") if node.module else [])
-                if len(full) > 1:
-                    out.add(full[1])
-                else:  # "from . import x, y"
-                    out.update(_top(a.name) for a in node.names)
-            elif node.module and node.module.split(".")[0] == "symflow":
-                parts = node.module.split(".")
-                if len(parts) > 1:
-                    out.add(parts[1])
-                else:
-                    out.update(_top(a.name) for a in node.names)
+                base = pkg.split(".")
+                base = base[:len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            if mod.split(".")[0] != "symflow":
+                continue
+            subs = [f"{mod}.{a.name}" for a in node.names if _exists(f"{mod}.{a.name}")]
+            out.update(subs or [mod])
         elif isinstance(node, ast.Import):
-            for a in node.names:
-                parts = a.name.split(".")
-                if parts[0] == "symflow" and len(parts) > 1:
-                    out.add(parts[1])
+            out.update(a.name for a in node.names if a.name.split(".")[0] == "symflow")
     return out
 
 
-def test_every_module_is_placed_in_the_order():
-    modules = {p.stem for p in PKG.glob("*.py") if p.stem != "__init__"} | {"claims", "flows"}
-    assert modules <= set(ORDER), f"place these modules in ORDER: {sorted(modules - set(ORDER))}"
+def _is_main_guard(node: ast.AST) -> bool:
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__"
+                    for c in node.test.comparators))
+
+
+def _layer_of(mod: str) -> int:
+    mod = ENTRY_POINTS.get(mod, mod)
+    top = mod.split(".")[1] if "." in mod else "__init__"
+    for i, names in enumerate(LAYERS):
+        if top in names:
+            return i
+    raise AssertionError(f"{mod}: place {top!r} in LAYERS")
+
+
+def _all_modules() -> list[Path]:
+    return sorted(PKG.rglob("*.py"))
+
+
+def test_every_module_is_placed_in_a_layer():
+    for path in _all_modules():
+        _layer_of(_module_name(path))
 
 
 def test_imports_only_flow_downstream():
     bad = []
-    files = [p for p in PKG.glob("*.py") if p.stem != "__init__"]
-    files += list((PKG / "claims").glob("*.py")) + list((PKG / "flows").rglob("*.py"))
-    for path in files:
-        rel = path.relative_to(PKG)
-        owner = rel.parts[0] if len(rel.parts) > 1 else path.stem
-        owner = ENTRY_POINTS.get(str(rel), owner)
-        parts = ["symflow", *rel.with_suffix("").parts]
-        if path.name == "__init__.py":
-            parts.append("__init__")   # its package is the folder itself
-        for dep in _symflow_imports(path, parts):
-            if dep == owner or dep not in ORDER:
-                continue
-            if ORDER.index(dep) > ORDER.index(owner):
-                bad.append(f"{path.relative_to(PKG)} imports {dep}")
-    assert not bad, "imports against the data flow: " + "; ".join(bad)
+    for path in _all_modules():
+        me = _module_name(path)
+        for dep in _imports(path):
+            if dep != "symflow" and _layer_of(dep) > _layer_of(me):
+                bad.append(f"{me} imports {dep}")
+    assert not bad, "imports against the layers: " + "; ".join(sorted(bad))
+
+
+def test_testing_is_outside_the_library_import_chain():
+    """``import symflow`` loads neither symflow.testing nor Hypothesis; imports of
+    symflow.testing from claims or the CLI are local (inside the function that searches)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, symflow; print(sorted(m for m in sys.modules "
+            "if m.startswith(('symflow.testing', 'hypothesis'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       cwd=str(PKG.parent))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", r.stdout
+    bad = [f"{_module_name(p)} imports {d}" for p in _all_modules()
+           if not _module_name(p).startswith("symflow.testing")
+           for d in _imports(p, module_level_only=True) if d.startswith("symflow.testing")]
+    assert not bad, "; ".join(bad)
+
+
+def test_no_import_cycles_inside_a_layer():
+    """Module-level imports only (local imports may point anywhere allowed by the layers)."""
+    graph: dict[str, set[str]] = {}
+    for path in _all_modules():
+        me = _module_name(path)
+        graph[me] = {d for d in _imports(path, module_level_only=True)
+                     if d != me and not me.startswith(d + ".")}
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(m: str, stack: list[str]) -> bool:
+        state[m] = 1
+        for d in graph.get(m, ()):
+            if state.get(d) == 1:
+                cycle.extend(stack[stack.index(d):] + [m, d] if d in stack else [m, d])
+                return True
+            if state.get(d) is None and visit(d, stack + [d]):
+                return True
+        state[m] = 2
+        return False
+
+    for m in sorted(graph):
+        if state.get(m) is None and visit(m, [m]):
+            break
+    assert not cycle, "import cycle: " + " → ".join(cycle)
 
 
 def _claims_imports(path: Path) -> set[str]:

@@ -9,15 +9,15 @@ import dataclasses
 import pytest
 import sympy as sp
 
-import symflow.losses as losses
+import symflow.core.losses as losses
 from symflow.claims import CLAIMS, check
 from symflow.claims import c00_consistency as c0
-from symflow.evidence import Level, Status
-from symflow.fields import CompiledField
+from symflow.claims.evidence import Level, Status
+from symflow.core.fields import CompiledField
 from symflow.flows import FixedPointField
-from symflow.networks import MLP
-from symflow.problem import Problem
-from symflow.problems import catalogue, get_problem
+from symflow.core.networks import MLP
+from symflow.core.problem import Problem
+from symflow.core.problems import catalogue, get_problem
 
 ALWAYS = {"C0.D_vs_diff", "C0.grad_vs_cost", "C0.grad_at_point", "C0.cost_at_point",
           "C0.integrator_outputs", "C0.integrator_ntk", "C0.integrator_field_standard",
@@ -80,7 +80,7 @@ def test_c0_verified_at_forced_weaker_levels(name, level):
 
 def test_evaluate_expr_agrees_with_sympy():
     import flint
-    from symflow.arith import get_arith, working_precision
+    from symflow.backends.arith import get_arith, working_precision
     a, b = sp.symbols("a b")
     e = sp.tanh(a * b) ** 2 / (1 + sp.exp(-a)) + sp.log(1 + sp.exp(b)) - sp.sin(a) * sp.cos(b)
     vals = {a: sp.Rational(1, 3), b: sp.Rational(-5, 7)}

@@ -18,8 +18,8 @@ from symflow.claims import c07_rank_loss as c07
 from symflow.claims import c08_cross_entropy as c08
 from symflow.claims import c10_hypotheses as c10
 from symflow.errors import LabelError
-from symflow.evidence import Level, Reason, Status, combine_status
-from symflow.problems import get_problem
+from symflow.claims.evidence import Level, Reason, Status, combine_status
+from symflow.core.problems import get_problem
 
 DPS = 30
 

@@ -27,8 +27,8 @@ from symflow.claims import c06_linear_interpolation as c06
 from symflow.claims import c07_rank_loss as c07
 from symflow.claims import c08_cross_entropy as c08
 from symflow.claims import c10_hypotheses as c10
-from symflow.evidence import Reason, Status, combine_status
-from symflow.problems import CatalogueEntry, get_problem
+from symflow.claims.evidence import Reason, Status, combine_status
+from symflow.core.problems import CatalogueEntry, get_problem
 
 INT = importlib.import_module("symflow.flows.run_mpmath")   # the mpmath runner (where FixedPointField / solve_ivp_mp are looked up)
 DPS = 20
@@ -84,12 +84,12 @@ def test_c5_alpha_swapped_in_integrator_is_refuted(monkeypatch):
 
 def test_c5_alpha_swapped_in_fields_is_refuted(monkeypatch):
     # fields.parameter_field builds V_{1−α}: the chain rule gᵀDV_α against the form fails
-    orig = sf.fields.parameter_field
+    orig = sf.core.fields.parameter_field
 
     def swapped(pd, field="adapted"):
-        return orig(pd, 1 - sf.fields.parse_field(field))
+        return orig(pd, 1 - sf.core.fields.parse_field(field))
 
-    monkeypatch.setattr(sf.fields, "parameter_field", swapped)
+    monkeypatch.setattr(sf.core.fields, "parameter_field", swapped)
     evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS,
                                      alphas=[Fraction(3, 4)], n_samples=2, n_motion=1,
                                      confirm=False)
@@ -109,8 +109,8 @@ def test_c5_inverse_dropped_in_integrator_is_refuted(monkeypatch):
 def test_c5_doubled_l2_gradient_is_refuted(monkeypatch):
     # losses.L2.grad = 2(x − y)/N: the flow (integrated with its own (x − y)/N) no longer moves
     # by −((1−α)DDᵀ + αP)∇ₓC, and dC/ds ≠ −∇ₓCᵀ(…)∇ₓC
-    orig = sf.losses.L2.grad
-    monkeypatch.setattr(sf.losses.L2, "grad",
+    orig = sf.core.losses.L2.grad
+    monkeypatch.setattr(sf.core.losses.L2, "grad",
                         lambda self, x, y, N, Q, ar: [2 * v for v in orig(self, x, y, N, Q, ar)])
     evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=1, confirm=False)
@@ -121,8 +121,8 @@ def test_c5_doubled_l2_gradient_is_refuted(monkeypatch):
 def test_c5_cross_entropy_gradient_without_1_over_n_is_refuted(monkeypatch):
     # ∇ₓC = σ(x) − y (1/N missing): the integrator uses the same gradient, so the motion is
     # consistent with it — but C(θ(s)) then falls N times slower than −∇ₓCᵀ(…)∇ₓC says
-    orig = sf.losses.CrossEntropy.grad
-    monkeypatch.setattr(sf.losses.CrossEntropy, "grad",
+    orig = sf.core.losses.CrossEntropy.grad
+    monkeypatch.setattr(sf.core.losses.CrossEntropy, "grad",
                         lambda self, x, y, N, Q, ar: [N * v for v in orig(self, x, y, N, Q, ar)])
     evs = c05.check_c5_along_flows(get_problem("sin-1-3-2-ce"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=1, confirm=False)
@@ -131,8 +131,8 @@ def test_c5_cross_entropy_gradient_without_1_over_n_is_refuted(monkeypatch):
 
 def test_c5_projector_identity_is_refuted_at_rank_loss(monkeypatch):
     # P = I instead of DD⁺ on a K < QN problem: the constrained flow does not move by −P∇ₓC=I
-    monkeypatch.setattr(sf.linalg, "projector",
-                        lambda A, dps=30: sf.linalg.eye(A.level, A.shape[0]))
+    monkeypatch.setattr(sf.backends.linalg, "projector",
+                        lambda A, dps=30: sf.backends.linalg.eye(A.level, A.shape[0]))
     evs = c05.check_c5_along_flows(get_problem("identity-1-1-l2-underparam"), dps=DPS,
                                      alphas=[1], n_samples=2, n_motion=1, confirm=False)
     assert_refuted(by_key(evs, "along.alpha1.motion"))
@@ -188,8 +188,8 @@ def test_c7_wrong_field_is_refuted():
 
 
 def test_c7_projector_identity_is_refuted(monkeypatch):
-    monkeypatch.setattr(sf.linalg, "projector",
-                        lambda A, dps=30: sf.linalg.eye(A.level, A.shape[0]))
+    monkeypatch.setattr(sf.backends.linalg, "projector",
+                        lambda A, dps=30: sf.backends.linalg.eye(A.level, A.shape[0]))
     v = check("C7", get_problem("identity-1-1-l2-underparam"), dps=DPS)
     assert v.status is Status.REFUTED
     assert_refuted(by_key(v.evidence, "C7.formula"))
@@ -249,7 +249,7 @@ def test_c10_on_full_rank_problem_is_not_refuted():
 # ---- C10-SEARCH -----------------------------------------------------------------------------
 
 def test_c10_search_judges_the_measured_failure(monkeypatch):
-    from symflow import campaign
+    from symflow.testing import campaign
     real = campaign.find_c6_counterexample(max_examples=100, seed=0)
     # a "counterexample" that is none: linear regression with K = 2 ≥ QN = 1 (full rank, the
     # adapted field is exactly −∇ₓC), reported as rank 0 with failure 1
@@ -286,8 +286,8 @@ def test_c8_time_scaled_by_two_is_refuted():
 
 
 def test_c8_cross_entropy_gradient_without_1_over_n_is_refuted(monkeypatch):
-    orig = sf.losses.CrossEntropy.grad
-    monkeypatch.setattr(sf.losses.CrossEntropy, "grad",
+    orig = sf.core.losses.CrossEntropy.grad
+    monkeypatch.setattr(sf.core.losses.CrossEntropy, "grad",
                         lambda self, x, y, N, Q, ar: [N * v for v in orig(self, x, y, N, Q, ar)])
     evs = c08.check_c8_trajectory(get_problem("sin-1-3-2-ce"), dps=DPS, s_end=60, confirm=False)
     assert_refuted(by_key(evs, "rate"))

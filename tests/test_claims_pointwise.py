@@ -19,8 +19,8 @@ from symflow.claims import c05_output_space as c05
 from symflow.claims import c09_pseudoinverse as c09
 from symflow.claims.registry import GLOBAL, resolve_level
 from symflow.errors import ClaimError, LevelError
-from symflow.evidence import Evidence, Level, Status, Verdict
-from symflow.problems import catalogue, get_problem
+from symflow.claims.evidence import Evidence, Level, Status, Verdict
+from symflow.core.problems import catalogue, get_problem
 
 POINTWISE = ["C1", "C3", "C4", "C5", "C9"]
 RATIONAL_FULL = "cube-2-3-2-l2"
@@ -123,7 +123,7 @@ def test_c2_general_needs_its_hypothesis_to_refute():
     by_key = {ev.key: ev for ev in evs}
     assert by_key["ginv_A3"].status is Status.REFUTED
     assert by_key["flow_A3"].status is Status.INCONCLUSIVE
-    assert by_key["flow_A3"].reason is sf.evidence.Reason.HYPOTHESIS
+    assert by_key["flow_A3"].reason is sf.claims.evidence.Reason.HYPOTHESIS
 
 
 def test_c2_corrected_refutes_a_non_orthogonal_inverse():
@@ -234,7 +234,7 @@ def test_c9_wrong_pinv_and_projector_refuted():
     evs = c09.check_c9(e, level=Level.EXACT, pinv_fn=lambda pd: pd.D.T)
     assert [ev for ev in evs if ev.what == "DD⁺D = D"][0].status is Status.REFUTED
     evs = c09.check_c9(e, level=Level.EXACT,
-                      projector_fn=lambda pd: sf.linalg.eye(Level.EXACT, pd.D.shape[0]))
+                      projector_fn=lambda pd: sf.backends.linalg.eye(Level.EXACT, pd.D.shape[0]))
     assert [ev for ev in evs if ev.what.startswith("DD⁺ = P")][0].status is Status.REFUTED
     e = get_problem("tanh-1-1-1-l2-underparam")
     evs = c09.check_c9(e, level=Level.BALL, pinv_fn=lambda pd: pd.D.T, n_points=0)

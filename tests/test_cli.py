@@ -19,8 +19,8 @@ import symflow
 from symflow.claims import CLAIMS, check_all, get_claim
 from symflow.claims.registry import Claim
 from symflow.cli import CheckProgress, exit_code, main
-from symflow.evidence import Evidence, Level, Reason, Status, Verdict
-from symflow.problems import get_problem
+from symflow.claims.evidence import Evidence, Level, Reason, Status, Verdict
+from symflow.core.problems import get_problem
 from symflow.reports import markdown, summary, text_table, write_atomic
 
 
@@ -326,7 +326,7 @@ def test_campaign_bad_input_exit_two(argv, msg, capsys):
 
 
 def test_campaign_missing_report_folder_refused_before_work(tmp_path, capsys, monkeypatch):
-    import symflow.campaign as campaign
+    import symflow.testing.campaign as campaign
     monkeypatch.setattr(campaign, "run_campaign",
                         lambda *a, **k: pytest.fail("the campaign ran"))
     path = str(tmp_path / "missing" / "c.json")
@@ -349,7 +349,7 @@ def test_campaign_help_documents_exit_codes(capsys):
     (symflow.errors.RankError("rank trouble"), 3),
 ])
 def test_campaign_exit_codes(monkeypatch, tmp_path, capsys, result, code):
-    import symflow.campaign as campaign
+    import symflow.testing.campaign as campaign
 
     def fake_check(case, dps=30):
         if isinstance(result, Exception):

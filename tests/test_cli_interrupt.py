@@ -17,7 +17,7 @@ import symflow.cli as cli
 from symflow.claims import CLAIMS
 from symflow.claims.registry import Claim
 from symflow.cli import main
-from symflow.evidence import Evidence, Level, Status
+from symflow.claims.evidence import Evidence, Level, Status
 
 _LINE = re.compile(r"^symflow: interrupted after (\d+) of (\d+) checks; partial reports written "
                    r"to (.+)$")
@@ -115,7 +115,7 @@ def test_second_interrupt_while_writing(claims_with_stop, monkeypatch, tmp_path,
 
 
 def test_campaign_interrupt_writes_partial_report(monkeypatch, tmp_path, capsys):
-    import symflow.campaign as campaign
+    import symflow.testing.campaign as campaign
     real = campaign.check_case
     n = [0]
 

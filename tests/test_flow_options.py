@@ -47,7 +47,7 @@ def test_value_objects_refuse_invalid_values(make, match):
 
 def test_value_objects_are_frozen_and_normalized():
     a = Interpolated("3/4")
-    assert a.alpha == sf.fields.parse_field(Fraction(3, 4)) and a == Interpolated(Fraction(3, 4))
+    assert a.alpha == sf.core.fields.parse_field(Fraction(3, 4)) and a == Interpolated(Fraction(3, 4))
     assert Standard().alpha == 0 and Adapted().alpha == 1
     assert Stop().name == "stop" and PseudoInverse().name == "pinv"
     for obj, attr in ((a, "alpha"), (FlowTime(1), "s_end"), (LineTime(1), "t_end"),

@@ -15,8 +15,8 @@ import pytest
 import sympy as sp
 
 import symflow as sf
-from symflow.arith import working_precision
-from symflow.linalg import eye
+from symflow.backends.arith import working_precision
+from symflow.backends.linalg import eye
 
 ARCHS = [
     ([2, 3, 1], "tanh", True),

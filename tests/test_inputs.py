@@ -16,16 +16,16 @@ import pytest
 import sympy as sp
 
 import symflow as sf
-from symflow.activations import MAX_POWER
-from symflow.arith import working_precision
+from symflow.core.activations import MAX_POWER
+from symflow.backends.arith import working_precision
 from symflow.errors import (ActivationError, ArchitectureError, DataError, DomainError,
                             LevelError, ParameterError, PrecisionError, SymflowError)
 from symflow.flows import FixedPointField, integrate
-from symflow.linalg import Mat, as_mat, pinv, projector, range_basis, rank_info
-from symflow.networks import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH
+from symflow.backends.linalg import Mat, as_mat, pinv, projector, range_basis, rank_info
+from symflow.core.networks import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH
 from symflow.numbers import (MAX_DIGITS, MAX_DPS, MIN_DPS, MAX_VALUE_DIGITS, check_dps,
                              short_repr, to_rational)
-from symflow.problem import MAX_SAMPLES
+from symflow.core.problem import MAX_SAMPLES
 
 Z = sp.Symbol("z")
 TH = [1, 0, 1, 1, 0, 1, 0]
@@ -510,6 +510,6 @@ def test_integer_powers_of_balls_containing_zero_stay_finite():
     sq, _ = sf.get_activation("square").compiled("ball")
     assert sq(x).is_finite() and sq(x).contains(0)
     loss = sf.get_loss("l2")
-    ar = sf.arith.get_arith("ball")
+    ar = sf.backends.arith.get_arith("ball")
     c = loss.cost([x], [flint.arb(0)], 1, 1, ar)
     assert c.is_finite() and c.contains(0)

@@ -1,6 +1,6 @@
 """Property tests of claims C1–C9 over random architectures (GitHub issue 5).
 
-Each property quantifies over (network, exact data, θ) drawn by :mod:`symflow.strategies`:
+Each property quantifies over (network, exact data, θ) drawn by :mod:`symflow.testing.strategies`:
 
 * rational activations (identity, square, cube, relu) with the L2 loss run at the *exact* level,
   so equalities are exact (``Mat.is_zero()``) — polynomial identity testing at random points;
@@ -22,8 +22,8 @@ import mpmath
 from hypothesis import example, given, strategies as st
 
 import symflow as sf
-from symflow.linalg import Mat, eye, pinv, projector, rank_info
-from symflow.strategies import (RATIONAL_ACTIVATIONS, TRANSCENDENTAL_ACTIVATIONS, Case, cases,
+from symflow.backends.linalg import Mat, eye, pinv, projector, rank_info
+from symflow.testing.strategies import (RATIONAL_ACTIVATIONS, TRANSCENDENTAL_ACTIVATIONS, Case, cases,
                                 labels, rationals)
 
 DPS = 30
@@ -347,7 +347,7 @@ def test_c8_fiber_minimum(y, c, data):
     """
     Q = len(y)
     loss = sf.get_loss("cross_entropy")
-    ar = sf.arith.get_arith("mpmath")
+    ar = sf.backends.arith.get_arith("mpmath")
     with mpmath.workdps(DPS):
         yv = [mpmath.mpf(r.numerator) / r.denominator for r in y]
         cv = mpmath.mpf(c.numerator) / c.denominator

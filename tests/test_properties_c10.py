@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import symflow as sf
-import symflow.campaign as campaign
-from symflow.campaign import check_case, find_c6_counterexample, main, run_campaign
-from symflow.strategies import RATIONAL_ACTIVATIONS, Case, cases
+import symflow.testing.campaign as campaign
+from symflow.testing.campaign import check_case, find_c6_counterexample, main, run_campaign
+from symflow.testing.strategies import RATIONAL_ACTIVATIONS, Case, cases
 
 
 def _residual(widths, act, bias, inputs, targets, theta):

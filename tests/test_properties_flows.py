@@ -17,7 +17,7 @@ import mpmath
 from hypothesis import example, given, strategies as st
 
 from symflow.flows import integrate, integrate_tolerance
-from symflow.strategies import Case, cases
+from symflow.testing.strategies import Case, cases
 
 DPS = 20
 # C6's output ODE needs a differentiable x[θ]: ReLU's kinks make the field discontinuous, which no

@@ -11,7 +11,7 @@ import pytest
 
 from symflow.claims import CLAIMS
 from symflow.claims.registry import Claim
-from symflow.evidence import Evidence, Level, Reason, Status, Verdict
+from symflow.claims.evidence import Evidence, Level, Reason, Status, Verdict
 from symflow.reports import (ReportPathError, check_writable, counts, findings, markdown, notes,
                              summary, text_table, to_json, write_atomic)
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import symflow as sf
-from symflow.linalg import rank_info
-from symflow.strategies import (ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, architectures,
+from symflow.backends.linalg import rank_info
+from symflow.testing.strategies import (ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, architectures,
                                 cases, datasets, labels, mpmath_points, problems,
                                 rational_points, rationals)
 

@@ -11,12 +11,12 @@ import pytest
 from mpmath import mpf
 
 import symflow as sf
-from symflow import tolerance
+from symflow.backends import tolerance
 from symflow.claims import check, check_all
 from symflow.claims import judge
 from symflow.claims import c01_full_rank as c01
-from symflow.evidence import Evidence, Level, Reason, Status, Verdict
-from symflow.problems import get_problem
+from symflow.claims.evidence import Evidence, Level, Reason, Status, Verdict
+from symflow.core.problems import get_problem
 
 
 def _judge(c, c2=None, level=Level.MPMATH, dps=30):

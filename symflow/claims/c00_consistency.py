@@ -5,7 +5,7 @@ or a doubled L2 gradient passes them. C0 compares each library object with an in
 computation of the same mathematical quantity, on every catalogue problem.
 
 ``D_vs_diff`` — D = ∂x/∂θ
-    ``problem.at(θ, level).D`` (layer-wise backpropagation, :mod:`symflow.networks`) against
+    ``problem.at(θ, level).D`` (layer-wise backpropagation, :mod:`symflow.core.networks`) against
     SymPy's ``diff`` of the forward-pass expressions ``problem.outputs`` (no backpropagation
     code involved), evaluated at the same point by a small tree evaluator (:func:`evaluate_expr`,
     memoised over shared subexpressions) in the arithmetic of the level:
@@ -36,16 +36,16 @@ computation of the same mathematical quantity, on every catalogue problem.
 
 ``grad_at_point``, ``cost_at_point`` — the numeric loss code
     at θ(0), at the check's level: ``pd.grad`` and ``pd.cost`` of :meth:`Problem.at` (the
-    numeric branch of :mod:`symflow.losses`, e.g. the max-shifted softmax) against
+    numeric branch of :mod:`symflow.core.losses`, e.g. the max-shifted softmax) against
     ``diff(cost_expr, x)`` and ``cost_expr`` evaluated at ``pd.x``; rules as for
     ``D_vs_diff``.
 
 ``integrator_*``, ``compiled_*`` — one evaluator (level mpmath)
     :class:`~symflow.flows.FixedPointField`, the fixed-point integer evaluator that
     :func:`~symflow.flows.integrate` actually integrates (``arith="mpmath"``), and
-    :class:`~symflow.fields.CompiledField` (``arith="mpmath"``; the same code serves the float64
+    :class:`~symflow.core.fields.CompiledField` (``arith="mpmath"``; the same code serves the float64
     integrator and ``Trajectory.outputs_at``), against :meth:`Problem.at` plus
-    :func:`~symflow.fields.parameter_field` at θ(0) and one random point. For FixedPointField:
+    :func:`~symflow.core.fields.parameter_field` at θ(0) and one random point. For FixedPointField:
 
     ``integrator_outputs``        x[θ]
     ``integrator_ntk``            DDᵀ (FixedPointField never forms D; the library does)
@@ -77,7 +77,7 @@ computation of the same mathematical quantity, on every catalogue problem.
     exceed the first, else inconclusive (reason ``precision``).
 
 Every tolerance that is not small against the magnitude of what is compared
-(:func:`~symflow.tolerance.too_loose`) turns a pass into an inconclusive comparison.
+(:func:`~symflow.backends.tolerance.too_loose`) turns a pass into an inconclusive comparison.
 
 **What is independent of what.** ``problem.outputs`` and :meth:`Problem.at` share the forward
 pass of :meth:`MLP.evaluate`, so ``D_vs_diff`` tests the backpropagation (and σ') only; a wrong
@@ -97,15 +97,15 @@ import flint
 import mpmath
 import sympy as sp
 
-from ..activations import _ipow
-from ..arith import get_arith, working_precision
+from ..core.activations import _ipow
+from ..backends.arith import get_arith, working_precision
 from ..errors import RankError
-from ..evidence import Evidence, Level, Reason, Status, combine_status
-from ..fields import CompiledField, parameter_field
+from .evidence import Evidence, Level, Reason, Status, combine_status
+from ..core.fields import CompiledField, parameter_field
 from ..flows import FixedPointField
-from ..linalg import Mat
-from .. import tolerance as _tolerance
-from ..tolerance import CONFIRM_EXTRA_DPS, FLOAT64_REFUTE, RULES, pointwise, too_loose
+from ..backends.linalg import Mat
+from ..backends import tolerance as _tolerance
+from ..backends.tolerance import CONFIRM_EXTRA_DPS, FLOAT64_REFUTE, RULES, pointwise, too_loose
 from . import sampling as _sampling
 from .sampling import sample_points
 from .registry import claim_check, register
@@ -125,7 +125,7 @@ register("C0", "symflow self-consistency: D = ∂x/∂θ, ∇ₓC = ∂C/∂x, o
          "The library's Jacobian D (backpropagation) equals SymPy's derivative of its forward "
          "pass x[θ]; its ∇ₓC equals the derivative of its cost C[x]; and the integrator's "
          "evaluator (FixedPointField) gives the same outputs, NTK DDᵀ and parameter fields as "
-         "Problem.at with symflow.fields.parameter_field.",
+         "Problem.at with symflow.core.fields.parameter_field.",
          "(internal: the premises of C1–C17)", applies=lambda entry: True)
 
 
@@ -139,11 +139,11 @@ _FN_NAMES = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.co
 
 def evaluate_expr(expr: sp.Expr, env: dict, ar, memo: dict | None = None) -> Any:
     """The value of the SymPy expression ``expr`` with symbols valued by ``env``, computed in
-    the arithmetic ``ar`` (:mod:`symflow.arith`: exact fmpq, Arb balls, mpmath).
+    the arithmetic ``ar`` (:mod:`symflow.backends.arith`: exact fmpq, Arb balls, mpmath).
 
     ``memo`` caches subexpressions (share it across the entries of one point).
 
-    >>> from symflow.arith import get_arith
+    >>> from symflow.backends.arith import get_arith
     >>> a, b = sp.symbols("a b")
     >>> evaluate_expr((a + 1) ** 2 / b - sp.Rational(1, 3), {a: flint.fmpq(1, 2), b: flint.fmpq(3)},
     ...               get_arith("exact"))
@@ -284,7 +284,7 @@ class _Outcome:
 def _judge(level: Level, dps: int, diffs: Sequence, scale: Any, magnitude: Any,
            diffs2: Sequence | None = None) -> _Outcome:
     """One comparison (differences ``diffs``; ``diffs2`` at the confirming precision for
-    mpmath) by the rules of :mod:`symflow.tolerance`."""
+    mpmath) by the rules of :mod:`symflow.backends.tolerance`."""
     if level is Level.EXACT:
         r = _maxmag(diffs)
         st = Status.VERIFIED if r == 0 else Status.REFUTED
@@ -491,7 +491,7 @@ def check_gradient(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
     for i, (gi, di) in enumerate(zip(g, dC)):
         if not _reduces_to_zero(gi - di, xs):
             bad.append(i)
-    what = ("∇ₓC (problem.grad_expr, from symflow.losses) minus SymPy diff(problem.cost_expr, "
+    what = ("∇ₓC (problem.grad_expr, from symflow.core.losses) minus SymPy diff(problem.cost_expr, "
             "x_i) reduces to 0 for every i (expand; x = log u and cancel)")
     det = {"entries": prob.QN, "loss": prob.loss.name}
     if not bad:
@@ -574,7 +574,7 @@ _QUARTER = Fraction(1, 4)
 def _reference(prob, th, digits: int, spectrum: bool = True) -> dict:
     """Library objects at θ at ``digits`` (mpmath): x, G = DDᵀ, g and the three fields; with
     ``spectrum``, also rank, κ on range(D) and max|G⁺g| from an eigendecomposition of G
-    (eigenvalues ≤ λ_max·QN·10^(5 − digits) count as 0, the rule of :mod:`symflow.linalg`)."""
+    (eigenvalues ≤ λ_max·QN·10^(5 − digits) count as 0, the rule of :mod:`symflow.backends.linalg`)."""
     pd = prob.at(th, Level.MPMATH, digits)
     with working_precision(digits):
         D, g = pd.D, pd.grad

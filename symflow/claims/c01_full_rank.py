@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..arith import working_precision
+from ..backends.arith import working_precision
 from ..errors import RankError
-from ..evidence import Evidence, Level, Reason, Status
-from ..fields import parameter_field
-from ..linalg import Mat, rank_info
-from ..problem import PointData
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..core.fields import parameter_field
+from ..backends.linalg import Mat, rank_info
+from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, Skip, _run
 from .sampling import _n_random, sample_points

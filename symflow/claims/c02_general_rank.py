@@ -18,9 +18,10 @@ import random
 from fractions import Fraction
 from typing import Callable
 
-from ..evidence import Evidence, Level, Reason, Status
-from ..linalg import Mat, eye, pinv, projector
-from ..problem import PointData
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..backends.linalg import Mat, eye, pinv, projector
+from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, _report, _run
 from .sampling import _n_random, sample_points

@@ -12,9 +12,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable
 
-from ..evidence import Evidence, Level
-from ..linalg import Mat, pinv
-from ..problem import PointData
+from ..backends.levels import Level
+from .evidence import Evidence
+from ..backends.linalg import Mat, pinv
+from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, _run
 from .sampling import _n_random, sample_points

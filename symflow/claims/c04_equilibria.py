@@ -17,9 +17,10 @@ from typing import Callable, Sequence
 
 import flint
 
-from ..evidence import Evidence, Level
-from ..linalg import Mat, eye, projector, range_basis, rank_info
-from ..problem import PointData, Problem
+from ..backends.levels import Level
+from .evidence import Evidence
+from ..backends.linalg import Mat, eye, projector, range_basis, rank_info
+from ..core.problem import PointData, Problem
 from .registry import claim_check, register
 from .judge import Cmp, _f, _max_abs, _run
 from .sampling import _n_random, sample_points

@@ -12,7 +12,7 @@ measured by central differences of x(θ(s)) and C(θ(s)) on the dense output aga
 −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g from D, P = projector(D), g = ∇ₓC.
 
 Both checks take injectable pieces (``field_fn``, ``alphas``, ``s_end``, …); the along-flows
-check looks up ``symflow.linalg.projector`` / ``symflow.fields.parameter_field`` at call time,
+check looks up ``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time,
 so that tests can feed a wrong field, factor or projector and see a refuted verdict.
 """
 
@@ -25,13 +25,14 @@ from typing import Any, Callable, Sequence
 import mpmath
 from mpmath import mpf
 
-from .. import fields as _fields
-from .. import linalg as _linalg
-from .. import tolerance as _tol
-from ..arith import working_precision, get_arith
-from ..evidence import Evidence, Level, Reason, Status
-from ..linalg import Mat, projector
-from ..problem import PointData
+from ..core import fields as _fields
+from ..backends import linalg as _linalg
+from ..backends import tolerance as _tol
+from ..backends.arith import working_precision, get_arith
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..backends.linalg import Mat, projector
+from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, _max_abs, _run
 from .sampling import _n_random, sample_points
@@ -131,7 +132,7 @@ def _motion(prob, traj, a: Fraction, dps: int, n_motion: int = N_MOTION) -> dict
     dps + EVAL_GUARD digits) at θ from the dense output at s ± h, s ± 2h, s ± 4h, and
     D4(h) = [8(x(s+h) − x(s−h)) − (x(s+2h) − x(s−2h))]/(12h) (fourth-order central difference)
     estimates dx/ds; likewise dC/ds from C[x] (``loss.cost``). **Reference**, independent of
-    :mod:`symflow.fields` and of the integrator: −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g with
+    :mod:`symflow.core.fields` and of the integrator: −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g with
     D, g = ∇ₓC from ``problem.at`` and P = ``linalg.projector(D)``.
 
     **Times.** s = t_i + 4h just after accepted steps t_i — at most ``n_motion`` of them,

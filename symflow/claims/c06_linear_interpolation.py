@@ -11,7 +11,7 @@ the trajectory confirmed at higher precision); where the rank monitor stops a fl
 nothing there (inconclusive, reason hypothesis).
 
 Check functions take injectable pieces (``field=``, ``time_change=``, ``s_end=``) and look up
-``symflow.linalg.projector`` / ``symflow.fields.parameter_field`` at call time, so that tests
+``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time, so that tests
 can feed a wrong field, factor or projector and see a refuted verdict.
 """
 
@@ -24,9 +24,10 @@ import mpmath
 from mpmath import mpf
 import sympy as sp
 
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
-from ..timechange import derive_time_change
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..core.timechange import derive_time_change
 from .registry import claim_check, register
 from .trajectories import (EVAL_GUARD, _alpha, _confirmation_evidence, _ev, _l2, _label, _maxabs,
                            _mp, _n, _not_run, _reduced, _sub, _vec, flow, tolerance)

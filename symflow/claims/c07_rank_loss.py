@@ -9,7 +9,7 @@ The measurements (:func:`~symflow.claims.trajectories.c7_data`) and the rank-mon
 (:mod:`~symflow.claims.rank_monitor`) live outside this module, since C10 reuses them.
 
 Check functions take injectable pieces (``field=``, ``time_change=``, ``s_end=``) and look up
-``symflow.linalg.projector`` / ``symflow.fields.parameter_field`` at call time, so that tests
+``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time, so that tests
 can feed a wrong field, factor or projector and see a refuted verdict.
 """
 
@@ -20,8 +20,9 @@ from typing import Any
 
 from mpmath import mpf
 
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _maxabs, _n, _not_run,
                            _reduced, _sub, c7_data, tolerance)

@@ -46,10 +46,11 @@ import mpmath
 import sympy as sp
 from mpmath import mpf
 
-from .. import linalg as _linalg
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
-from ..losses import CrossEntropy
+from ..backends import linalg as _linalg
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..core.losses import CrossEntropy
 from .trajectories import EVAL_GUARD, _confirmation_evidence, _ev, _maxabs, _mp, _n, _not_run, \
     _norm, _reduced, _sub, _vec, flow, tolerance
 from .registry import claim_check, register
@@ -155,7 +156,7 @@ def _fiber_rates(prob, dps):
 def default_s_end(entry, dps: int = 30) -> Fraction:
     """The default span of :func:`check_c8_trajectory`: 1.25·ln(10⁸·max(1, |x(0) − x*|))/λ_min
     rounded up to a multiple of 10, so that |x − x*| (≈ e^{−λ_min s}) ends near 10⁻⁸ and the
-    rate tolerance 10·|x − x*| is small (:func:`symflow.tolerance.too_loose`)."""
+    rate tolerance 10·|x − x*| is small (:func:`symflow.backends.tolerance.too_loose`)."""
     prob = entry.problem
     N, Q = prob.N, prob.Q
     with working_precision(dps + EVAL_GUARD):

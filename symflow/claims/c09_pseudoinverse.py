@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..evidence import Evidence, Level
-from ..linalg import Mat, pinv, projector
-from ..problem import PointData
+from ..backends.levels import Level
+from .evidence import Evidence
+from ..backends.linalg import Mat, pinv, projector
+from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, _f, _run
 from .sampling import _n_random, sample_points

@@ -12,7 +12,7 @@ counterexample, whose failure max|x' + ∇ₓC| is recomputed exactly from ``pro
 Trajectory comparisons are judged by :mod:`~symflow.claims.trajectories`.
 
 Check functions take injectable pieces (``field=``, ``time_change=``, ``s_end=``) and look up
-``symflow.linalg.projector`` / ``symflow.fields.parameter_field`` at call time, so that tests
+``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time, so that tests
 can feed a wrong field, factor or projector and see a refuted verdict.
 """
 
@@ -25,10 +25,11 @@ from typing import Any
 import mpmath
 from mpmath import mpf
 
-from .. import linalg as _linalg
-from .. import tolerance as _tol
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
+from ..backends import linalg as _linalg
+from ..backends import tolerance as _tol
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register, GLOBAL
 from .trajectories import (EVAL_GUARD, MONITOR_MAX_STEPS, _confirmation_evidence, _ev, _l2,
                            _maxabs, _mp, _n, _norm, _not_run, _reduced, _sub, c7_data, flow,
@@ -67,9 +68,9 @@ def rank_loss_example():
     must be stopped by the rank monitor exactly there.
     """
     if not _EXAMPLE:
-        from ..networks import mlp
-        from ..problem import Problem
-        from ..problems import CatalogueEntry
+        from ..core.networks import mlp
+        from ..core.problem import Problem
+        from ..core.problems import CatalogueEntry
         prob = Problem(mlp([1, 1, 2], "square", bias=False), [[1]], [[-1, "-1/2"]], "l2",
                        name="square-1-1-2-l2-rank-loss-at-t=1/5")
         _EXAMPLE.append(CatalogueEntry(prob.name, prob, (Fraction(1, 2), Fraction(1),
@@ -202,8 +203,8 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
 def _failure_size(cx) -> tuple[Fraction, int]:
     """max|x' + ∇ₓC| = max|(I − P)∇ₓC| (x' = −DD⁺∇ₓC = −P∇ₓC) and rank D at the counterexample,
     recomputed exactly here from ``linalg.projector`` (not from the search's ``output_field``)."""
-    from ..networks import mlp
-    from ..problem import Problem
+    from ..core.networks import mlp
+    from ..core.problem import Problem
     prob = Problem(mlp(list(cx.widths), cx.activation, cx.bias), [list(r) for r in cx.inputs],
                    [list(r) for r in cx.targets], "l2")
     pd = prob.at(list(cx.theta), "exact")
@@ -216,14 +217,14 @@ def _failure_size(cx) -> tuple[Fraction, int]:
 def check_c10_search(entry=GLOBAL, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                      max_examples: int = 500, seed: int = 0) -> list[Evidence]:
     """C10, global part: Hypothesis finds a case violating x' = −∇ₓC at rank D < QN and shrinks
-    it (:func:`symflow.campaign.find_c6_counterexample`).
+    it (:func:`symflow.testing.campaign.find_c6_counterexample`).
 
     Evidence, exact: ``search.rank`` — rank D at the counterexample (residual) is ≤ QN − 1
     (tolerance); ``search.failure`` — the counterexample's failure max|x' + ∇ₓC|, recomputed
     here as max|(I − P)∇ₓC| with P = projector(D) (residual), must be > 0 (tolerance 0:
     verified iff residual > tolerance) and equal the size the search reported.
     """
-    from ..campaign import find_c6_counterexample
+    from ..testing.campaign import find_c6_counterexample
 
     tic = time.perf_counter()
     cx = find_c6_counterexample(max_examples=max_examples, seed=seed)

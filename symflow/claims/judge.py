@@ -37,11 +37,11 @@ from typing import Any, Callable, Sequence
 import flint
 import mpmath
 
-from .. import tolerance as _tolerance
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status, combine_status
-from ..linalg import Mat
-from ..problem import PointData, Problem
+from ..backends import tolerance as _tolerance
+from ..backends.arith import working_precision
+from .evidence import Evidence, Level, Reason, Status, combine_status
+from ..backends.linalg import Mat
+from ..core.problem import PointData, Problem
 from .sampling import pit_bound
 
 __all__ = ["GUARD_DIGITS", "CONFIRM_EXTRA_DPS", "BALL_WORK_FACTOR", "Cmp", "Skip", "ntk_condition"]
@@ -59,7 +59,7 @@ class Cmp:
 
     ``scale`` sets the tolerance (default: the size of the compared objects); ``magnitude`` is
     the size of the quantity judged, against which the tolerance must stay small
-    (:func:`symflow.tolerance.too_loose`; default: the scale, or the size of lhs and rhs).
+    (:func:`symflow.backends.tolerance.too_loose`; default: the scale, or the size of lhs and rhs).
     """
 
     kind: str
@@ -97,7 +97,7 @@ def _report(x, level: Level):
 
 
 def _tol(level: Level, dps: int, scale: float):
-    """The pointwise tolerance of :mod:`symflow.tolerance` (one rule per level)."""
+    """The pointwise tolerance of :mod:`symflow.backends.tolerance` (one rule per level)."""
     return _tolerance.pointwise(level, dps, scale)
 
 
@@ -107,7 +107,7 @@ def _arb_tol(dps: int, scale: float) -> flint.arb:
 
 
 def _magnitude(c: Cmp) -> float:
-    """The size of the quantity judged (for :func:`symflow.tolerance.too_loose`)."""
+    """The size of the quantity judged (for :func:`symflow.backends.tolerance.too_loose`)."""
     if c.magnitude is not None:
         return _f(c.magnitude)
     if c.scale is not None:

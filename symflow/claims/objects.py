@@ -17,10 +17,10 @@ import flint
 import mpmath
 
 from ..errors import RankError
-from ..evidence import Level
-from ..fields import parameter_field
-from ..linalg import Mat, pinv
-from ..problem import PointData
+from ..backends.levels import Level
+from ..core.fields import parameter_field
+from ..backends.linalg import Mat, pinv
+from ..core.problem import PointData
 
 __all__ = ["ntk_pinv", "v_alpha", "library_field"]
 

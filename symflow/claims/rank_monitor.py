@@ -16,10 +16,11 @@ from typing import Any
 import mpmath
 from mpmath import mpf
 
-from .. import linalg as _linalg
-from .. import tolerance as _tol
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
+from ..backends import linalg as _linalg
+from ..backends import tolerance as _tol
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
 from .trajectories import EVAL_GUARD, MONITOR_MAX_STEPS, _n, flow
 
 

@@ -10,13 +10,13 @@ with the :func:`claim_check` decorator::
         return [Evidence(...), ...]
 
 **Check functions** take ``(entry, *, dps, level, progress)`` and return a list of
-:class:`~symflow.evidence.Evidence`:
+:class:`~symflow.claims.evidence.Evidence`:
 
 ``entry``
-    a :class:`~symflow.problems.CatalogueEntry` for ``scope="problem"`` claims, or the
+    a :class:`~symflow.core.problems.CatalogueEntry` for ``scope="problem"`` claims, or the
     pseudo-entry :data:`GLOBAL` for ``scope="global"`` claims (see below).
 ``level``
-    a resolved :class:`~symflow.evidence.Level` (never None). For problem claims it is the
+    a resolved :class:`~symflow.claims.evidence.Level` (never None). For problem claims it is the
     entry's strongest level unless the caller forced a weaker one; a check that cannot reach
     ``level`` for part of its work must say so in its evidence (that evidence's ``level`` is
     the level actually used — the verdict's level is the weakest among its evidence).
@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..errors import ClaimError, LevelError
-from ..evidence import Evidence, Level, Reason, Status, Verdict
+from .evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
            "resolve_level", "check", "check_all", "parse_claim_ids"]
@@ -265,7 +265,7 @@ def _entries_for(c: Claim, entries: list) -> list:
 
 def plan(claims=None, entries=None) -> list[tuple[str, Any]]:
     """The (claim id, entry) pairs :func:`check_all` will run, in order."""
-    from ..problems import catalogue
+    from ..core.problems import catalogue
     ids = parse_claim_ids(claims)
     entries = catalogue() if entries is None else list(entries)
     return [(cid, e) for cid in ids for e in _entries_for(CLAIMS[cid], entries)]

@@ -28,8 +28,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..evidence import Level
-from ..problem import Problem
+from ..backends.levels import Level
+from ..core.problem import Problem
 
 __all__ = ["GRID_DENOMINATOR", "GRID_SIZE", "N_RANDOM_EXACT", "N_RANDOM_NUMERIC", "sample_points",
            "output_degree", "pit_bound"]
@@ -59,7 +59,7 @@ def output_degree(problem: Problem) -> int | None:
 
     z⁽¹⁾ has degree 1, and each hidden layer maps degree d to a·d + 1 (a = deg σ).
 
-    >>> from symflow.problems import get_problem
+    >>> from symflow.core.problems import get_problem
     >>> output_degree(get_problem("cube-2-3-2-l2").problem)
     4
     """

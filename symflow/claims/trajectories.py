@@ -6,7 +6,7 @@ theirs) and then evaluates the network *afresh* at the integrated θ(s) or θ(t)
 ``problem.at(θ, "mpmath", dps + EVAL_GUARD)``: residuals come from x[θ], D, P = ``projector(D)``
 at those points, never from the integrator's bookkeeping nor from the closed forms being
 checked. The field a check expects (α) is parsed here (:func:`_alpha`), not by
-:func:`symflow.fields.parse_field`, which is part of the code under test.
+:func:`symflow.core.fields.parse_field`, which is part of the code under test.
 
 This module holds the flow cache (:func:`flow`, :func:`clear_cache`), the trajectory judge
 (:func:`_judge`, :func:`_ev`, :func:`_confirmation`, :func:`_trouble`, :func:`_not_run`), the
@@ -16,7 +16,7 @@ reuses (:func:`c7_data`); the rank-monitor evidence of C7 and C10 is in
 
 **Verdict of one comparison** (:func:`_judge`, the one rule of every trajectory
 comparison, C5 along flows to C10 and C8): a residual ≤ its tolerance is *verified* — unless the
-tolerance is not small against the quantity judged (:func:`symflow.tolerance.too_loose`:
+tolerance is not small against the quantity judged (:func:`symflow.backends.tolerance.too_loose`:
 inconclusive, reason ``tolerance``). A residual above its tolerance is *refuted* only if it
 survives a re-run at higher precision: for trajectory residuals the trajectory must have been
 re-integrated (``traj.confirmation or traj.confirm()``) at more digits than it was integrated
@@ -29,7 +29,7 @@ C8: 1_j ∈ range(D)) the comparison is inconclusive (reason ``hypothesis``), ne
 refuted; an integration that fails or runs out of steps is inconclusive (``numerics`` /
 ``budget``) naming its status, message and stop time.
 
-**Tolerances.** tol = 10^(5−dps) (:func:`symflow.tolerance.trajectory`), relative to the scale
+**Tolerances.** tol = 10^(5−dps) (:func:`symflow.backends.tolerance.trajectory`), relative to the scale
 named in each evidence (|x(0) − y| for output paths, C(0) for costs). Pointwise identities
 involving (DDᵀ)⁺ at trajectory points use tol·max(1, κ·10^−(EVAL_GUARD + 5)), κ = λ_max/λ_min of
 DDᵀ on its range (recorded as ``kappa``). The numerical differentiation of C5 has its own rule
@@ -56,11 +56,12 @@ import mpmath
 from mpmath import mpf
 import sympy as sp
 
-from .. import linalg as _linalg
-from .. import tolerance as _tol
-from ..arith import working_precision
-from ..evidence import Evidence, Level, Reason, Status
-from ..losses import L2
+from ..backends import linalg as _linalg
+from ..backends import tolerance as _tol
+from ..backends.arith import working_precision
+from ..backends.levels import Level
+from .evidence import Evidence, Reason, Status
+from ..core.losses import L2
 
 __all__ = ["EVAL_GUARD", "MONITOR_MAX_STEPS", "S_END_OVERRIDES", "S_END_WHY", "tolerance", "flow",
            "clear_cache", "c7_data"]
@@ -83,7 +84,7 @@ S_END_WHY: dict[str, str] = {
 
 
 def tolerance(dps: int):
-    """tol = 10^(5−dps): the relative trajectory tolerance (:func:`symflow.tolerance.trajectory`)."""
+    """tol = 10^(5−dps): the relative trajectory tolerance (:func:`symflow.backends.tolerance.trajectory`)."""
     return _tol.trajectory(dps)
 
 
@@ -135,7 +136,7 @@ def _norm(v):
 
 def _alpha(field: Any) -> Fraction:
     """α of a field spec ("standard" → 0, "adapted" → 1, or a number), parsed *here*:
-    :func:`symflow.fields.parse_field` is under test, and a check must not take the α it
+    :func:`symflow.core.fields.parse_field` is under test, and a check must not take the α it
     expects from the code it checks."""
     if isinstance(field, str):
         f = field.strip().lower()

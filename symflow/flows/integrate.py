@@ -38,10 +38,10 @@ import numpy as np
 from mpmath import mp
 
 from ..errors import DataError, ParameterError, PrecisionError
-from ..fields import field_name
-from ..losses import L2
+from ..core.fields import field_name
+from ..core.losses import L2
 from ..numbers import MAX_DPS, short_repr
-from ..problem import Problem
+from ..core.problem import Problem
 from ..progress import make_progress
 from .options import (_CONFIRM_EXTRA, Adapted, FlowTime, LineTime, Precision, field_option,
                       rank_loss_option)

@@ -22,7 +22,7 @@ import sympy as sp
 from mpmath import mp, mpf
 
 from ..errors import DataError
-from ..fields import parse_field
+from ..core.fields import parse_field
 from ..numbers import check_dps, short_repr, to_rational
 
 __all__ = ["Standard", "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",

@@ -1,4 +1,4 @@
-"""The float64 runner: scipy's DOP853 on the fields of :class:`~symflow.fields.CompiledField` in
+"""The float64 runner: scipy's DOP853 on the fields of :class:`~symflow.core.fields.CompiledField` in
 numpy (for networks too large for mpmath), with the same rank monitor on DDᵀ."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 from mpmath import mp, mpf
 
 from ..errors import DataError, RankError
-from ..fields import CompiledField
+from ..core.fields import CompiledField
 from .options import _to_mpf
 from .run_mpmath import _line_w, _rank_message
 from .trajectory import Trajectory

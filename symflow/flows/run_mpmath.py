@@ -11,9 +11,9 @@ import mpmath
 from mpmath import mp, mpf
 
 from ..errors import DataError, IntegrationError, SymflowError
-from ..fields import field_name
+from ..core.fields import field_name
 from ..progress import with_time_variable
-from ..timechange import derive_time_change
+from ..core.timechange import derive_time_change
 from .controller import _default_kmax, guard_digits
 from .fields import FixedPointField
 from .fields.fixed import _FIX_GUARD

@@ -14,7 +14,7 @@ import numpy as np
 from mpmath import mp, mpf
 
 from ..errors import IntegrationError, PrecisionError
-from ..fields import CompiledField, field_name
+from ..core.fields import CompiledField, field_name
 from ..numbers import MAX_DPS, check_dps
 from .options import _CONFIRM_EXTRA, _to_mpf, integrate_tolerance
 

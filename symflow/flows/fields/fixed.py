@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mpmath.libmp import round_nearest
 
-from ...activations import ACTIVATIONS
+from ...core.activations import ACTIVATIONS
 from ...errors import ParameterError
 
 _FIX_GUARD = 40       # extra bits of the fixed-point field over the working precision

@@ -10,9 +10,9 @@ from mpmath import mp
 from mpmath.libmp import from_man_exp
 
 from ...errors import ParameterError
-from ...fields import parse_field
-from ...losses import L2
-from ...problem import Problem
+from ...core.fields import parse_field
+from ...core.losses import L2
+from ...core.problem import Problem
 from .backprop import Backprop
 from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
 from .forward import Forward
@@ -116,7 +116,7 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
             with mp.workprec(P):
                 xm = self._out(xs, P)
                 ym = self._out(y, P)
-                from ...arith import get_arith
+                from ...backends.arith import get_arith
                 gm = p.loss.grad(xm, ym, p.N, p.Q, get_arith("mpmath"))
             g = [_fix(v._mpf_, P) for v in gm]
         if self.alpha == 0:

@@ -29,13 +29,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .arith import _working_precision, get_arith
-from .errors import DataError, LevelError, ParameterError
-from .evidence import Level
-from .linalg import Mat
+from ..backends.arith import _working_precision, get_arith
+from ..errors import DataError, LevelError, ParameterError
+from ..backends.levels import Level
+from ..backends.linalg import Mat
 from .losses import Loss, get_loss
 from .networks import MLP
-from .numbers import check_dps, short_repr, to_float64, to_rational, to_rational_matrix
+from ..numbers import check_dps, short_repr, to_float64, to_rational, to_rational_matrix
 
 __all__ = ["Problem", "PointData", "random_rational_point", "MAX_SAMPLES",
            "MAX_JACOBIAN_ENTRIES"]
@@ -181,7 +181,7 @@ class Problem:
 
     # ---- points ----------------------------------------------------------------------------
     def convert_theta(self, theta: Sequence[Any], level: "Level | str") -> list:
-        """θ as scalars of ``level`` (call inside :func:`~symflow.arith.working_precision`)."""
+        """θ as scalars of ``level`` (call inside :func:`~symflow.backends.arith.working_precision`)."""
         level = Level.parse(level)
         try:
             return self._convert_theta(theta, level)

@@ -6,7 +6,7 @@
   for labels y_j with positive components summing to 1 (C8 needs positivity for the minimum
   on each fiber to be attained).
 
-Both are written once over any scalar arithmetic (:mod:`symflow.arith`).
+Both are written once over any scalar arithmetic (:mod:`symflow.backends.arith`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from .arith import Arith
-from .errors import LabelError, LossError
+from ..backends.arith import Arith
+from ..errors import LabelError, LossError
 
 __all__ = ["Loss", "L2", "CrossEntropy", "LOSSES", "get_loss"]
 

@@ -35,9 +35,9 @@ import numpy as np
 import sympy as sp
 
 from .activations import Activation, get_activation
-from .arith import Arith, get_arith
-from .errors import ArchitectureError, ParameterError
-from .numbers import short_repr
+from ..backends.arith import Arith, get_arith
+from ..errors import ArchitectureError, ParameterError
+from ..numbers import short_repr
 
 __all__ = ["MLP", "mlp", "MAX_WIDTH", "MAX_LAYERS", "MAX_PARAMS"]
 

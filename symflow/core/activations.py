@@ -2,7 +2,7 @@
 
 An :class:`Activation` is a SymPy expression ``σ(z)`` in one symbol, with its derivative ``σ'(z)``
 derived by SymPy. Each is compiled (by walking the expression tree — never ``eval`` of a string)
-into scalar functions for every arithmetic of :mod:`symflow.arith`. An activation is *rational*
+into scalar functions for every arithmetic of :mod:`symflow.backends.arith`. An activation is *rational*
 when ``σ`` is a rational function of ``z`` with rational coefficients (or piecewise linear, like
 ReLU); only then does the ``exact`` level (rational arithmetic) apply.
 
@@ -37,9 +37,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .arith import ARITH, Arith
-from .errors import ActivationError, DomainError
-from .numbers import short_repr
+from ..backends.arith import ARITH, Arith
+from ..errors import ActivationError, DomainError
+from ..numbers import short_repr
 
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "Z", "MAX_POWER"]
 

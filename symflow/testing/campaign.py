@@ -1,7 +1,7 @@
 """Property campaigns over random architectures, and the C10 counterexample search.
 
 :func:`run_campaign` draws ``n_architectures`` cases (network, exact data, θ, rank D) with
-:func:`symflow.strategies.cases` — every activation, L2 and cross-entropy, any rank — and checks
+:func:`symflow.testing.strategies.cases` — every activation, L2 and cross-entropy, any rank — and checks
 at each the pointwise claims:
 
 =====  ===========================================================================================
@@ -21,7 +21,7 @@ their data) are written as JSON, atomically (:func:`symflow.progress.write_atomi
 :mod:`symflow.reports` uses too). From the shell::
 
     symflow campaign --n 2000 --seed 1 --report campaign.json     # (the CLI's sub-command)
-    python -m symflow.campaign --n 2000 --seed 1 --report campaign.json
+    python -m symflow.testing.campaign --n 2000 --seed 1 --report campaign.json
     pytest --hypothesis-profile=campaign -m "campaign or not slow" tests/test_properties*.py
 
 Exit status of :func:`main` (as ``symflow check`` where it applies): 0 every check passed (and,
@@ -56,11 +56,11 @@ import mpmath
 from hypothesis import HealthCheck, Phase, find, given, seed as hyp_seed, settings
 from hypothesis.errors import NoSuchExample
 
-from .arith import working_precision
-from .errors import DataError, SymflowError
-from .fields import output_field, output_field_closed_form, parameter_field
-from .linalg import Mat, pinv, projector, rank_info
-from .progress import ReportPathError, check_writable, with_time_variable, write_atomic
+from ..backends.arith import working_precision
+from ..errors import DataError, SymflowError
+from ..core.fields import output_field, output_field_closed_form, parameter_field
+from ..backends.linalg import Mat, pinv, projector, rank_info
+from ..progress import ReportPathError, check_writable, with_time_variable, write_atomic
 from .strategies import ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, cases
 
 __all__ = ["Counterexample", "find_c6_counterexample", "CampaignReport", "check_case",
@@ -120,7 +120,7 @@ def find_c6_counterexample(max_examples: int = 500, seed: int = 0) -> Counterexa
     """Search (Hypothesis ``find``) for a rational L2 case whose adapted output field is not
     −∇ₓC, with no full-rank assumption, and return it shrunk to a minimal one.
 
-    The search space is :func:`symflow.strategies.cases` with rational activations (so the
+    The search space is :func:`symflow.testing.strategies.cases` with rational activations (so the
     residual is exact), depth ≤ 2, widths ≤ 2, QN ≤ 4. Raises :class:`SymflowError` if no
     counterexample is found within ``max_examples``.
     """
@@ -418,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     prog = None
     if args.progress:
-        from .progress import TextProgress
+        from ..progress import TextProgress
         prog = with_time_variable(TextProgress(label="campaign"), "case")
     rep = data = None
     try:

@@ -24,34 +24,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..backends.levels import Level
+
 __all__ = ["Level", "Status", "Reason", "Evidence", "Verdict", "combine_status"]
-
-
-class Level(str, enum.Enum):
-    """Arithmetic level of a check, strongest first."""
-
-    EXACT = "exact"
-    BALL = "ball"
-    MPMATH = "mpmath"
-    FLOAT64 = "float64"
-
-    @property
-    def strength(self) -> int:
-        """0 for exact (strongest) … 3 for float64."""
-        return list(Level).index(self)
-
-    @classmethod
-    def parse(cls, value: "Level | str") -> "Level":
-        from .errors import LevelError
-
-        if isinstance(value, Level):
-            return value
-        try:
-            return cls(str(value).lower())
-        except ValueError:
-            raise LevelError(
-                f"unknown level {value!r}; choose one of {[lv.value for lv in cls]}", value
-            ) from None
 
 
 class Status(str, enum.Enum):
@@ -73,7 +48,7 @@ class Reason(str, enum.Enum):
                      or did not confirm it (a refutation needs that confirmation).
     ``budget``       a step or time budget ran out before the span was covered.
     ``tolerance``    the tolerance is no longer small against the size of the quantity judged
-                     (see :mod:`symflow.tolerance`): a pass would mean nothing.
+                     (see :mod:`symflow.backends.tolerance`): a pass would mean nothing.
     ``error``        the check itself raised (recorded, never silent).
     ``not_applicable`` the requested level or claim does not apply to the problem.
     """

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .errors import SymflowError
+from ..errors import SymflowError
 
 __all__ = ["Derivation", "derive_time_change"]
 

@@ -26,10 +26,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import DataError, LevelError, RankError, SymflowError
-from .evidence import Level
-from .linalg import Mat, _pinv, _projector, spd_solve
-from .numbers import short_repr, to_float64, to_rational
+from ..errors import DataError, LevelError, RankError, SymflowError
+from ..backends.levels import Level
+from ..backends.linalg import Mat, _pinv, _projector, spd_solve
+from ..numbers import short_repr, to_float64, to_rational
 from .problem import PointData, Problem
 
 __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
@@ -113,7 +113,7 @@ def output_field(pd: PointData, field: Any = "adapted") -> Mat:
 
 
 def output_field_closed_form(pd: PointData, field: Any = "adapted") -> Mat:
-    """−((1−α)DDᵀ + αP) g with P from :func:`~symflow.linalg.projector` (C2, C5)."""
+    """−((1−α)DDᵀ + αP) g with P from :func:`~symflow.backends.linalg.projector` (C2, C5)."""
     alpha = parse_field(field)
     _check_pd(pd, "output_field_closed_form")
     D, g = pd.D, pd.grad
@@ -184,7 +184,7 @@ class CompiledField:
             self._inputs = np.array([[_float(v, f"inputs[{j}][{i}]") for i, v in enumerate(r)]
                                      for j, r in enumerate(problem.inputs)])
             self._y = np.array([_float(v, f"target {j}") for j, v in enumerate(problem.y_flat)])
-        from .arith import get_arith
+        from ..backends.arith import get_arith
         self._ar = get_arith(arith)
 
     # -- pieces ---------------------------------------------------------------------------

@@ -36,9 +36,9 @@ from typing import Any, Sequence
 import flint
 import mpmath
 import numpy as np
-from .errors import DataError, LevelError, RankError
-from .evidence import Level
-from .numbers import check_dps, short_repr, to_rational_matrix
+from ..errors import DataError, LevelError, RankError
+from .levels import Level
+from ..numbers import check_dps, short_repr, to_rational_matrix
 
 __all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "range_basis", "eye",
            "spd_solve", "as_mat"]
@@ -85,7 +85,7 @@ class Mat:
                     f"Mat({level.value!r}, data): data must be the level's native matrix "
                     f"(fmpq_mat, arb_mat, mpmath.matrix or a 2-d numpy array), got "
                     f"{short_repr(data)}; build from rows with Mat.from_rows(level, rows) or "
-                    f"symflow.linalg.as_mat(rows)", short_repr(data)) from None
+                    f"symflow.backends.linalg.as_mat(rows)", short_repr(data)) from None
         self.shape = shape
 
     @classmethod
@@ -114,7 +114,7 @@ class Mat:
     def _compatible(self, other: Any, op: str, same_shape: bool) -> None:
         if not isinstance(other, Mat):
             raise DataError(f"Mat {op} {short_repr(other)}: both operands must be Mat "
-                            f"(use symflow.linalg.as_mat)", short_repr(other))
+                            f"(use symflow.backends.linalg.as_mat)", short_repr(other))
         if other.level is not self.level:
             raise LevelError(f"Mat {op}: levels differ ({self.level.value} vs "
                              f"{other.level.value})", other.level.value)

@@ -1,6 +1,6 @@
 """Scalar arithmetic at each level.
 
-One network evaluator (forward pass and layer-wise backpropagation in :mod:`symflow.networks`)
+One network evaluator (forward pass and layer-wise backpropagation in :mod:`symflow.core.networks`)
 serves every level; what changes is the scalar type and its elementary functions, held by an
 :class:`Arith` namespace:
 
@@ -31,8 +31,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .errors import LevelError
-from .numbers import check_dps
+from ..errors import LevelError
+from ..numbers import check_dps
 
 __all__ = ["Arith", "ARITH", "get_arith", "arb_precision", "dps_to_bits", "working_precision"]
 

@@ -1,6 +1,6 @@
 """The built-in catalogue of problems, shared by ``symflow check``, proofs, tests and notebooks.
 
-Each :class:`CatalogueEntry` holds a :class:`~symflow.problem.Problem`, an exact starting point
+Each :class:`CatalogueEntry` holds a :class:`~symflow.core.problem.Problem`, an exact starting point
 θ(0) and what is expected of it (full rank or not), with tags:
 
 ``l2`` / ``ce``                      the loss
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from .errors import ClaimError
+from ..errors import ClaimError
 from .networks import mlp
 from .problem import Problem, random_rational_point
 

@@ -71,7 +71,7 @@ RULES = {
 
 
 def pointwise(level: Any, dps: int, scale: Any = 1) -> Any:
-    """The pointwise tolerance at ``level`` (a :class:`~symflow.evidence.Level` or its name)."""
+    """The pointwise tolerance at ``level`` (a :class:`~symflow.claims.evidence.Level` or its name)."""
     name = getattr(level, "value", level)
     if name == "exact":
         return 0

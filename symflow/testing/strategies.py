@@ -11,12 +11,12 @@ zero inputs and parameters).
 strategy                   draws
 =========================  =====================================================================
 :func:`rationals`          p/q with 1 ≤ q ≤ ``denominator``, |p/q| ≤ ``scale`` (a Fraction)
-:func:`architectures`      an :class:`~symflow.networks.MLP` (depth, widths, activation, bias)
+:func:`architectures`      an :class:`~symflow.core.networks.MLP` (depth, widths, activation, bias)
 :func:`datasets`           ``(inputs, targets)``: N×M and N×Q lists of Fractions valid for the
                            loss (cross-entropy labels: positive, summing to 1)
 :func:`rational_points`    θ as K Fractions (the exact level applies)
 :func:`mpmath_points`      θ as K ``mpf`` (binary floats, exactly representable)
-:func:`problems`           a :class:`~symflow.problem.Problem` with QN ≤ ``max_qn``
+:func:`problems`           a :class:`~symflow.core.problem.Problem` with QN ≤ ``max_qn``
 :func:`cases`              a :class:`Case` = problem + rational θ + the rank of D[θ], with
                            ``full_rank=True`` (rank D = QN, certified), ``False`` (rank D < QN)
                            or ``None`` (either)
@@ -34,7 +34,7 @@ Example (inside a test; ``.example()`` is only for the console):
 ... def test_c1(case):
 ...     pd = case.at()                                   # exact level
 ...     assert (output_field(pd, "adapted") + pd.grad).is_zero()   # C1: x' = −∇ₓC
->>> from symflow.fields import output_field
+>>> from symflow.core.fields import output_field
 >>> test_c1()
 """
 
@@ -47,12 +47,12 @@ from typing import Any, Sequence
 import mpmath
 from hypothesis import strategies as st
 
-from .arith import get_arith, working_precision
-from .errors import DataError, RankError
-from .evidence import Level
-from .linalg import Mat, RankInfo, rank_info
-from .networks import MLP, mlp
-from .problem import PointData, Problem
+from ..backends.arith import get_arith, working_precision
+from ..errors import DataError, RankError
+from ..backends.levels import Level
+from ..backends.linalg import Mat, RankInfo, rank_info
+from ..core.networks import MLP, mlp
+from ..core.problem import PointData, Problem
 
 __all__ = ["RATIONAL_ACTIVATIONS", "TRANSCENDENTAL_ACTIVATIONS", "ALL_ACTIVATIONS",
            "DEFICIENCY_MECHANISMS", "Case", "jacobian_rank", "rationals", "architectures",
@@ -197,7 +197,7 @@ def datasets(network: MLP, loss: str = "l2", *, min_samples: int = 1, max_sample
 def problems(*, activations: Sequence[str] = ALL_ACTIVATIONS, losses: Sequence[str] = ("l2",),
              max_qn: int = 6, min_samples: int = 1, max_samples: int = 3,
              distinct_inputs: bool = True, **arch_kwargs: Any) -> st.SearchStrategy[Problem]:
-    """A whole :class:`~symflow.problem.Problem` with Q·N ≤ ``max_qn`` (other keywords go to
+    """A whole :class:`~symflow.core.problem.Problem` with Q·N ≤ ``max_qn`` (other keywords go to
     :func:`architectures`)."""
     _check_bound("max_qn", max_qn, 1)
     losses = tuple(losses)
