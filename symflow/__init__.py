@@ -2,7 +2,9 @@
 space is equivalent to linear interpolation in output space* (arXiv 2408.01517).
 
 Data flows one way: network → problem → Jacobian/NTK → vector fields → time change →
-integration → claims → reports → CLI. See ``THEORY.md`` (claims C1–C10) and the README.
+integration → claims → reports → CLI. The package is layered along it: ``backends`` (one per
+arithmetic level) → ``core`` (networks, losses, problems, fields) → ``flows`` → ``reference`` →
+``testing`` → ``claims`` → reports and CLI; see ``docs/architecture.md`` and ``docs/theory.md``.
 """
 
 from .core.activations import ACTIVATIONS, Activation, get_activation
@@ -19,14 +21,14 @@ from .core.problem import PointData, Problem, random_rational_point
 from .core.timechange import Derivation, derive_time_change
 from .flows import Trajectory, integrate
 from .backends.arith import working_precision
-from . import flows, claims  # noqa: E402
+from . import backends, core, flows, claims  # noqa: E402
 from .core import problems  # noqa: E402  (the catalogue, as sf.problems)
 
 __version__ = "0.1.0"
 
 __all__ = [
     # submodules
-    "flows", "problems", "claims",
+    "backends", "core", "flows", "problems", "claims",
     # networks and problems
     "mlp", "MLP", "Activation", "ACTIVATIONS", "get_activation",
     "Problem", "PointData", "random_rational_point", "L2", "CrossEntropy", "get_loss",

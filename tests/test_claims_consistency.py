@@ -237,11 +237,11 @@ def test_judge_canaries_pass_on_the_library():
 
 def test_lenient_pointwise_tolerance_is_caught_by_the_canaries(monkeypatch):
     """A reviewer's mutation: the pointwise tolerance multiplied by 10¹⁰."""
-    from symflow.claims import judge
-    orig = judge._tol
-    monkeypatch.setattr(judge, "_tol", lambda level, dps, scale: orig(level, dps, scale) * 10**10)
-    orig_arb = judge._arb_tol
-    monkeypatch.setattr(judge, "_arb_tol", lambda dps, scale: orig_arb(dps, scale) * 10**10)
+    from symflow.backends import tolerance
+    orig = tolerance.pointwise_mpf
+    monkeypatch.setattr(tolerance, "pointwise_mpf", lambda dps, scale=1: orig(dps, scale) * 10**10)
+    orig_arb = tolerance.pointwise_arb
+    monkeypatch.setattr(tolerance, "pointwise_arb", lambda dps, scale=1: orig_arb(dps, scale) * 10**10)
     ev = _canaries()
     assert ev.status is Status.REFUTED and ev.residual >= 2
 

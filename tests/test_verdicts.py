@@ -55,7 +55,8 @@ def test_ball_that_cannot_decide_is_inconclusive_with_reason():
 
 
 def test_tolerance_rule_is_written_once():
-    assert judge._tol(Level.MPMATH, 30, 1) == tolerance.pointwise(Level.MPMATH, 30, 1)
+    from symflow.backends import backend
+    assert backend(Level.MPMATH).tolerance(30, 1) == tolerance.pointwise(Level.MPMATH, 30, 1)
     assert float(tolerance.pointwise("mpmath", 30, 100)) == pytest.approx(1e-18)
     assert tolerance.pointwise("exact", 30, 5) == 0
     assert float(tolerance.trajectory(40)) == pytest.approx(1e-35)

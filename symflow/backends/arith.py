@@ -135,6 +135,10 @@ class Arith:
     mul: Callable[[Any, Any], Any] = operator.mul
     add: Callable[[Any, Any], Any] = operator.add
     dot: Callable[[Any, Any], Any] = _default_dot
+    #: softmax_shift(block): the m with σ(v) = σ(v − m) used to keep exp(v − m) ≤ 1 (the max;
+    #: for balls the midpoint of the ball with the largest midpoint, an exact number); None for
+    #: symbolic expressions, which are not shifted.
+    softmax_shift: Callable[[Any], Any] | None = max
 
     def fn(self, fname: str) -> Callable[..., Any]:
         try:
@@ -154,7 +158,7 @@ _SYMPY = Arith(
     lambda p, q: sp.Rational(p, q),
     {**{n: (lambda f: (lambda x: f(x, evaluate=False)))(getattr(sp, n)) for n in _FNAMES},
      "max0": lambda x: sp.Max(0, x), "step": lambda x: sp.Heaviside(x, 0)},
-    exact=True, mul=_sym_mul, add=_sym_add, dot=_sym_dot,
+    exact=True, mul=_sym_mul, add=_sym_add, dot=_sym_dot, softmax_shift=None,
 )
 
 _EXACT = Arith(
@@ -170,6 +174,7 @@ _BALL = Arith(
     lambda p, q: flint.arb(p) / q if q != 1 else flint.arb(p),
     {**{n: (lambda n: (lambda x: getattr(x, n)()))(n) for n in _FNAMES},
      "max0": _arb_max0, "step": _arb_step},
+    softmax_shift=lambda block: max(block, key=lambda v: v.mid()).mid(),
 )
 
 _MPMATH = Arith(

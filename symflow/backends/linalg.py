@@ -1,6 +1,8 @@
 """Dense linear algebra at each level: rank, Moore–Penrose inverse, projector onto range.
 
-:class:`Mat` wraps one native matrix type per level so that the mathematics is written once:
+:class:`Mat` wraps one native matrix type per level so that the mathematics is written once;
+every operation that depends on the level is delegated to the level's backend
+(:mod:`symflow.backends.exact`, ``ball``, ``mpmath``, ``float64``):
 
 =========  ====================  =================================================
 level      native type           rank / pseudo-inverse by
@@ -30,13 +32,13 @@ an exact Mat otherwise. Ragged, empty or non-numeric input raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import flint
-import mpmath
 import numpy as np
 from ..errors import DataError, LevelError, RankError
+from . import backend
+from .base import RankInfo
 from .levels import Level
 from ..numbers import check_dps, short_repr, to_rational_matrix
 
@@ -44,42 +46,20 @@ __all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "range_basis", "
            "spd_solve", "as_mat"]
 
 
-def _native(level: Level, rows: Sequence[Sequence[Any]], nrows: int, ncols: int):
-    if level is Level.EXACT:
-        return flint.fmpq_mat(nrows, ncols, [flint.fmpq(v) if not isinstance(v, flint.fmpq) else v
-                                             for r in rows for v in r])
-    if level is Level.BALL:
-        return flint.arb_mat(nrows, ncols, [flint.arb(v) if not isinstance(v, flint.arb) else v
-                                            for r in rows for v in r])
-    if level is Level.MPMATH:
-        m = mpmath.matrix(nrows, ncols)
-        for i, r in enumerate(rows):
-            for j, v in enumerate(r):
-                m[i, j] = v
-        return m
-    return np.array(rows, dtype=np.float64).reshape(nrows, ncols)
-
-
 class Mat:
     """A matrix at one level, with ``@``, ``+``, ``-``, scalar ``*``, ``.T`` and ``max_abs``."""
 
-    __slots__ = ("level", "data", "shape")
+    __slots__ = ("level", "data", "shape", "backend")
 
     def __init__(self, level: Level, data: Any, shape: tuple[int, int] | None = None) -> None:
         if not isinstance(level, Level):
             level = Level.parse(level)
         self.level = level
+        self.backend = backend(level)
         self.data = data
         if shape is None:
             try:
-                if level is Level.FLOAT64:
-                    shape = data.shape
-                    if len(shape) != 2:
-                        raise AttributeError("shape")
-                elif level is Level.MPMATH:
-                    shape = (data.rows, data.cols)
-                else:
-                    shape = (data.nrows(), data.ncols())
+                shape = self.backend.shape(data)
             except (AttributeError, TypeError):
                 raise DataError(
                     f"Mat({level.value!r}, data): data must be the level's native matrix "
@@ -102,7 +82,7 @@ class Mat:
             if len(r) != ncols:
                 raise DataError(f"matrix rows: row {i} has {len(r)} entries, expected {ncols}",
                                 short_repr(rows))
-        return cls(level, _native(level, rows, nrows, ncols), (nrows, ncols))
+        return cls(level, backend(level).native(rows, nrows, ncols), (nrows, ncols))
 
     @classmethod
     def column(cls, level: Level, values: Sequence[Any]) -> "Mat":
@@ -124,9 +104,7 @@ class Mat:
 
     def __matmul__(self, other: "Mat") -> "Mat":
         self._compatible(other, "@", False)
-        if self.level is Level.FLOAT64:
-            return self._wrap(self.data @ other.data)
-        return self._wrap(self.data * other.data)
+        return self._wrap(self.backend.matmul(self.data, other.data))
 
     def __add__(self, other: "Mat") -> "Mat":
         self._compatible(other, "+", True)
@@ -146,11 +124,7 @@ class Mat:
 
     @property
     def T(self) -> "Mat":
-        if self.level is Level.FLOAT64:
-            return self._wrap(self.data.T)
-        if self.level is Level.MPMATH:
-            return self._wrap(self.data.T)
-        return self._wrap(self.data.transpose())
+        return self._wrap(self.backend.transpose(self.data))
 
     def __getitem__(self, ij):
         return self.data[ij]
@@ -167,19 +141,11 @@ class Mat:
         vals = self.entries()
         if not vals:
             return 0
-        if self.level is Level.EXACT:
-            return max(abs(v) for v in vals)
-        if self.level is Level.BALL:
-            return max((v.abs_upper() for v in vals), key=lambda b: b.mid())
-        if self.level is Level.MPMATH:
-            return max(abs(v) for v in vals)
-        return float(np.max(np.abs(self.data)))
+        return self.backend.max_abs(self.data, vals)
 
     def is_zero(self) -> bool:
         """Exactly zero (exact), or every ball contains zero (ball), or all entries == 0."""
-        if self.level is Level.BALL:
-            return all(v.contains(0) for v in self.entries())
-        return all(v == 0 for v in self.entries())
+        return self.backend.is_zero(self.entries())
 
     def submatrix(self, rows: Sequence[int] | None = None, cols: Sequence[int] | None = None
                   ) -> "Mat":
@@ -191,12 +157,8 @@ class Mat:
     def inv(self) -> "Mat":
         """Inverse of a square matrix; RankError if singular (or not certifiably invertible)."""
         try:
-            if self.level is Level.FLOAT64:
-                return self._wrap(np.linalg.inv(self.data))
-            if self.level is Level.MPMATH:
-                return self._wrap(mpmath.inverse(self.data))
-            return self._wrap(self.data.inv())
-        except (ZeroDivisionError, np.linalg.LinAlgError) as exc:
+            return self._wrap(self.backend.inv(self.data))
+        except ZeroDivisionError as exc:
             raise RankError(f"{self.shape[0]}×{self.shape[1]} matrix is singular at level "
                             f"{self.level.value} ({exc})") from None
 
@@ -205,32 +167,9 @@ class Mat:
 
 
 def eye(level: Level, n: int) -> Mat:
-    one, zero = ((1, 0) if level is not Level.MPMATH else (mpmath.mpf(1), mpmath.mpf(0)))
+    be = backend(level)
+    one, zero = be.scalar(1), be.scalar(0)
     return Mat.from_rows(level, [[one if i == j else zero for j in range(n)] for i in range(n)], n)
-
-
-@dataclass(frozen=True)
-class RankInfo:
-    """Rank of a matrix with its evidence.
-
-    ``certain`` is True for exact ranks and certified ball ranks; for mpmath/float64 the rank is
-    numerical: ``singular_values`` and the cut-off ``threshold`` are kept.
-    """
-
-    rank: int
-    shape: tuple[int, int]
-    level: Level
-    certain: bool
-    singular_values: tuple = ()
-    threshold: Any = None
-
-    @property
-    def full_row_rank(self) -> bool:
-        return self.rank == self.shape[0]
-
-    @property
-    def smallest_singular_value(self) -> Any:
-        return self.singular_values[-1] if self.singular_values else None
 
 
 def as_mat(A: Any, what: str = "A") -> Mat:
@@ -263,17 +202,6 @@ def as_mat(A: Any, what: str = "A") -> Mat:
                          len(R[0]))
 
 
-def _mp_svd(A: Mat, dps: int):
-    with mpmath.workdps(dps):
-        U, S, V = mpmath.svd_r(A.data, full_matrices=False, compute_uv=True)
-    return U, [S[i] for i in range(len(S))], V
-
-
-def _mp_threshold(svals, shape, dps):
-    smax = max(svals) if svals else mpmath.mpf(0)
-    return smax * max(shape) * mpmath.mpf(10) ** (5 - dps)
-
-
 def rank_info(A: Mat, dps: int = 30) -> RankInfo:
     """Rank of ``A`` at its level (see module docstring for the method at each level).
 
@@ -285,43 +213,7 @@ def rank_info(A: Mat, dps: int = 30) -> RankInfo:
 
 def _rank_info(A: Mat, dps: int = 30) -> RankInfo:
     """:func:`rank_info` of a Mat, unchecked (internal; ``dps`` may be a derived precision)."""
-    m, n = A.shape
-    if A.level is Level.EXACT:
-        return RankInfo(A.data.rank(), (m, n), A.level, True)
-    if A.level is Level.BALL:
-        for G in ((A @ A.T) if m <= n else (A.T @ A),):
-            try:
-                G.inv()
-                return RankInfo(min(m, n), (m, n), A.level, True)
-            except RankError:
-                pass
-        raise RankError(
-            f"cannot certify the rank of a {m}×{n} matrix with balls (it may be rank-deficient); "
-            f"use level 'exact' (rational networks) or 'mpmath'")
-    if A.level is Level.MPMATH:
-        with mpmath.workdps(dps):
-            _, S, _ = _mp_svd(A, dps)
-            S = sorted(S, reverse=True)
-            thr = _mp_threshold(S, (m, n), dps)
-            r = sum(1 for s in S if s > thr)
-        return RankInfo(r, (m, n), A.level, False, tuple(S), thr)
-    S = np.linalg.svd(A.data, compute_uv=False)
-    thr = (S.max() if S.size else 0.0) * max(m, n) * np.finfo(np.float64).eps
-    return RankInfo(int(np.sum(S > thr)), (m, n), A.level, False, tuple(float(s) for s in S),
-                    float(thr))
-
-
-def _pivots(R, r: int, n: int) -> list[int]:
-    """Pivot columns of the first ``r`` rows of a reduced row echelon form ``R``."""
-    return [next(j for j in range(n) if R[i, j] != 0) for i in range(r)]
-
-
-def _exact_rank_factorization(A: Mat) -> tuple[Mat, Mat]:
-    """A = C F with C the pivot columns of A (a basis of range A) and F the nonzero RREF rows."""
-    R, r = A.data.rref()
-    C = A.submatrix(cols=_pivots(R, r, A.shape[1]))
-    F = Mat(Level.EXACT, R).submatrix(rows=range(r))
-    return C, F
+    return A.backend.rank_info(A, dps)
 
 
 def range_basis(A: Mat, dps: int = 30) -> Mat:
@@ -337,21 +229,7 @@ def range_basis(A: Mat, dps: int = 30) -> Mat:
 
 def _range_basis(A: Mat, dps: int = 30) -> Mat:
     """:func:`range_basis` of a Mat, unchecked (internal)."""
-    m, n = A.shape
-    if A.level is Level.EXACT:
-        R, r = A.data.rref()
-        return A.submatrix(cols=_pivots(R, r, n))
-    if A.level is Level.BALL:
-        _rank_info(A, dps)  # certified full rank or RankError
-        return eye(Level.BALL, m) if m <= n else A
-    if A.level is Level.MPMATH:
-        with mpmath.workdps(dps):
-            U, S, _ = _mp_svd(A, dps)
-            thr = _mp_threshold(S, (m, n), dps)
-            return Mat(Level.MPMATH, U).submatrix(cols=[j for j, s in enumerate(S) if s > thr])
-    U, S, _ = np.linalg.svd(A.data, full_matrices=False)
-    thr = _rank_info(A, dps).threshold
-    return Mat(Level.FLOAT64, U[:, [j for j in range(len(S)) if S[j] > thr]])
+    return A.backend.range_basis(A, dps)
 
 
 def pinv(A: Mat, dps: int = 30) -> Mat:
@@ -366,27 +244,7 @@ def pinv(A: Mat, dps: int = 30) -> Mat:
 
 def _pinv(A: Mat, dps: int = 30) -> Mat:
     """:func:`pinv` of a Mat, unchecked (internal; ``dps`` may be a derived precision)."""
-    m, n = A.shape
-    if A.level is Level.EXACT:
-        if A.data.rank() == 0:
-            return Mat.from_rows(Level.EXACT, [[0] * m for _ in range(n)], m)
-        C, F = _exact_rank_factorization(A)
-        return F.T @ (F @ F.T).inv() @ (C.T @ C).inv() @ C.T
-    if A.level is Level.BALL:
-        _rank_info(A, dps)  # raises RankError when the rank cannot be certified
-        if m <= n:
-            return A.T @ (A @ A.T).inv()
-        return (A.T @ A).inv() @ A.T
-    if A.level is Level.MPMATH:
-        with mpmath.workdps(dps):
-            U, S, V = _mp_svd(A, dps)
-            thr = _mp_threshold(S, (m, n), dps)
-            r = len(S)
-            Sp = mpmath.matrix(r, r)
-            for i, s in enumerate(S):
-                Sp[i, i] = 1 / s if s > thr else 0
-            return Mat(Level.MPMATH, V.T * Sp * U.T)
-    return Mat(Level.FLOAT64, np.linalg.pinv(A.data))
+    return A.backend.pinv(A, dps)
 
 
 def projector(A: Mat, dps: int = 30) -> Mat:
@@ -399,17 +257,7 @@ def projector(A: Mat, dps: int = 30) -> Mat:
 
 def _projector(A: Mat, dps: int = 30) -> Mat:
     """:func:`projector` of a Mat, unchecked (internal)."""
-    if A.level is Level.EXACT:
-        m = A.shape[0]
-        if A.data.rank() == 0:
-            return Mat.from_rows(Level.EXACT, [[0] * m for _ in range(m)], m)
-        C, _ = _exact_rank_factorization(A)
-        return C @ (C.T @ C).inv() @ C.T
-    if A.level is Level.MPMATH:
-        with mpmath.workdps(dps):
-            Ur = _range_basis(A, dps)  # orthonormal columns
-            return Ur @ Ur.T
-    return A @ _pinv(A, dps)
+    return A.backend.projector(A, dps)
 
 
 def spd_solve(G: list[list[Any]], b: list[Any]) -> list[Any]:

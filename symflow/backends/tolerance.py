@@ -39,9 +39,10 @@ from typing import Any
 
 import mpmath
 
-__all__ = ["GUARD", "TRAJECTORY_GUARD", "CONFIRM_EXTRA_DPS", "TRAJECTORY_CONFIRM_DPS",
-           "FLOAT64_RTOL", "FLOAT64_REFUTE", "MAX_RELATIVE", "pointwise", "trajectory",
-           "too_loose", "RULES"]
+__all__ = ["GUARD", "TRAJECTORY_GUARD", "RANK_GUARD", "CONFIRM_EXTRA_DPS",
+           "TRAJECTORY_CONFIRM_DPS", "FLOAT64_RTOL", "FLOAT64_REFUTE", "MAX_RELATIVE",
+           "pointwise", "pointwise_mpf", "pointwise_arb", "trajectory", "too_loose", "RULES",
+           "RULE_TEXT"]
 
 #: Digits a pointwise identity may lose to cancellation (products of ≤ 6 matrices, one pinv).
 GUARD = 10
@@ -52,6 +53,9 @@ TRAJECTORY_GUARD = 5
 CONFIRM_EXTRA_DPS = 20
 #: Extra digits of the confirming re-integration of a trajectory (``Trajectory.confirm``).
 TRAJECTORY_CONFIRM_DPS = 10
+#: Digits below σ₁·max(m, n)·10^(RANK_GUARD − dps) at which an mpmath singular value counts
+#: as zero (numerical rank, pseudo-inverse, range basis).
+RANK_GUARD = 5
 FLOAT64_RTOL = 1e-8
 FLOAT64_REFUTE = 1e-3
 #: A tolerance above this fraction of the quantity judged makes a comparison inconclusive.
@@ -70,16 +74,36 @@ RULES = {
 }
 
 
+#: The pointwise rules as evidence details show them.
+RULE_TEXT = {
+    "pointwise": f"10^({GUARD} − dps)·max(1, size of compared objects)",
+    "float64": f"{FLOAT64_RTOL:g}·max(1, size of compared objects)",
+}
+
+
 def pointwise(level: Any, dps: int, scale: Any = 1) -> Any:
-    """The pointwise tolerance at ``level`` (a :class:`~symflow.claims.evidence.Level` or its name)."""
-    name = getattr(level, "value", level)
-    if name == "exact":
-        return 0
-    s = max(1.0, float(scale)) if not isinstance(scale, mpmath.mpf) else max(mpmath.mpf(1), scale)
-    if name == "float64":
-        return FLOAT64_RTOL * float(s)
+    """The pointwise tolerance at ``level`` (a :class:`~symflow.backends.levels.Level` or its
+    name): the level's backend applies its rule (:meth:`~symflow.backends.base.Backend.tolerance`)."""
+    from . import backend
+    return backend(level).tolerance(dps, scale)
+
+
+def _scale_mpf(scale: Any) -> mpmath.mpf:
+    if isinstance(scale, mpmath.mpf):
+        return max(mpmath.mpf(1), scale)
+    return mpmath.mpf(max(1.0, float(scale)))
+
+
+def pointwise_mpf(dps: int, scale: Any = 1) -> mpmath.mpf:
+    """10^(GUARD − dps)·max(1, scale) as an mpf (the ball and mpmath pointwise rule)."""
     with mpmath.workdps(max(dps, 15)):
-        return mpmath.mpf(10) ** (GUARD - dps) * mpmath.mpf(s)
+        return mpmath.mpf(10) ** (GUARD - dps) * _scale_mpf(scale)
+
+
+def pointwise_arb(dps: int, scale: Any = 1):
+    """The same rule as an Arb ball (an exact power of ten times max(1, scale))."""
+    import flint
+    return flint.arb(10) ** (GUARD - dps) * flint.arb(max(1.0, float(scale)))
 
 
 def trajectory(dps: int) -> mpmath.mpf:

@@ -74,7 +74,7 @@ def check_c1(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
             r0 = None
             evs.insert(0, Evidence(level, f"hypothesis at θ(0): rank D not certified ({exc})",
                                    None, 0, Status.INCONCLUSIVE,
-                                   None if level is Level.EXACT else dps, key="hypothesis_theta0",
+                                   dps, key="hypothesis_theta0",
                                    reason=Reason.NUMERICS, why=f"rank D not certified: {exc}"))
     if r0 is not None:
         det = {} if r0.certain else {"smallest_singular_value": str(r0.smallest_singular_value),
@@ -84,7 +84,7 @@ def check_c1(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                    f"({'certified' if r0.certain else 'numerical'}) vs QN = {QN} "
                    f"(residual = QN − rank)",
             QN - r0.rank, 0, Status.VERIFIED if r0.rank == QN else Status.INCONCLUSIVE,
-            None if level is Level.EXACT else dps, det, key="hypothesis_theta0",
+            dps, det, key="hypothesis_theta0",
             reason=None if r0.rank == QN else Reason.HYPOTHESIS,
             why="" if r0.rank == QN else f"full rank fails at θ(0): rank D = {r0.rank} < QN = {QN}"))
     return evs

@@ -24,6 +24,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..backends import backend
 from ..backends.levels import Level
 
 __all__ = ["Level", "Status", "Reason", "Evidence", "Verdict", "combine_status"]
@@ -93,6 +94,9 @@ class Evidence:
     higher precision), inconclusive when it cannot be decided — then ``reason`` (a
     :class:`Reason`) and ``why`` say why.
 
+    ``dps`` is the precision of the comparison as its level reports it: always None at the
+    exact level (precision does not apply), whatever the caller passes.
+
     ``key`` is a stable identifier such as ``"C2.flow_A3"`` (claim id, dot, check name): tests
     and scripts match keys, not prose. ``kappa`` is the condition number a tolerance grew
     with (None when the tolerance does not depend on one).
@@ -111,6 +115,8 @@ class Evidence:
     kappa: Any = None
 
     def __post_init__(self) -> None:
+        if self.dps is not None:   # precision as the level reports it (none for exact)
+            object.__setattr__(self, "dps", backend(self.level).reported_dps(self.dps))
         if self.status is Status.INCONCLUSIVE and self.reason is None:
             object.__setattr__(self, "reason", Reason.NUMERICS)
         if self.status is not Status.INCONCLUSIVE and self.reason is not None:

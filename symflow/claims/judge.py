@@ -37,7 +37,7 @@ from typing import Any, Callable, Sequence
 import flint
 import mpmath
 
-from ..backends import tolerance as _tolerance
+from ..backends import Backend, Decision, backend, tolerance as _tolerance
 from ..backends.arith import working_precision
 from .evidence import Evidence, Level, Reason, Status, combine_status
 from ..backends.linalg import Mat
@@ -86,24 +86,8 @@ def _f(x) -> float:
 
 
 def _report(x, level: Level):
-    """A residual for the report: Fraction (exact), mpf (ball upper bound / mpmath), float."""
-    if isinstance(x, flint.fmpq):
-        return Fraction(int(x.p), int(x.q))
-    if isinstance(x, flint.arb):
-        return mpmath.mpf(x.mid().str(20, radius=False)) + mpmath.mpf(x.rad().str(5, radius=False))
-    if isinstance(x, int):
-        return x
-    return x
-
-
-def _tol(level: Level, dps: int, scale: float):
-    """The pointwise tolerance of :mod:`symflow.backends.tolerance` (one rule per level)."""
-    return _tolerance.pointwise(level, dps, scale)
-
-
-def _arb_tol(dps: int, scale: float) -> flint.arb:
-    """The same rule as an Arb ball (exact power of ten times the scale)."""
-    return flint.arb(10) ** (_tolerance.GUARD - dps) * flint.arb(max(1.0, scale))
+    """A residual for the report, as the level's backend shows it."""
+    return backend(level).report(x)
 
 
 def _magnitude(c: Cmp) -> float:
@@ -127,7 +111,7 @@ def ntk_condition(pd: PointData) -> Any:
     """κ of DDᵀ on its range, (σ_max/σ_min⁺)² from the singular values of D (midpoints, 25
     digits; σ counted as nonzero above σ_max·10^(−dps/2)). None at the exact level (whose
     tolerance is 0 and grows with nothing) or for D = 0."""
-    if pd.level is Level.EXACT:
+    if backend(pd.level).exact:
         return None
     rows = [[_mid_float(v) for v in r] for r in pd.D.tolist()]
     with mpmath.workdps(25):
@@ -180,22 +164,19 @@ class _Judged:
     kappa: Any = None
 
 
-_UNDECIDED = {
-    Level.BALL: (Reason.NUMERICS, "the certified ball contains 0 but is wider than the tolerance"),
-    Level.MPMATH: (Reason.PRECISION, "the residual at dps and its re-run at dps + "
-                   f"{CONFIRM_EXTRA_DPS} disagree about the tolerance"),
-    Level.FLOAT64: (Reason.NUMERICS, "the float64 residual lies between the tolerance and the "
-                    "refutation threshold"),
-}
+#: A backend's decision as a status of a comparison.
+_STATUS = {Decision.HOLDS: Status.VERIFIED, Decision.FAILS: Status.REFUTED,
+           Decision.UNDECIDED: Status.INCONCLUSIVE}
 
 
 def _finish(j: _Judged, c: Cmp, level: Level) -> _Judged:
     """Attach the reason of an undecided comparison, and demote a pass whose tolerance is not
     small against the quantity judged to inconclusive (reason ``tolerance``)."""
+    be = backend(level)
     if j.status is Status.INCONCLUSIVE and j.reason is None:
-        j.reason, j.why = _UNDECIDED.get(level, (Reason.NUMERICS, "undecided"))
-    if (j.status is Status.VERIFIED and level is not Level.EXACT
-            and c.kind in ("zero", "le0")):
+        reason, j.why = be.undecided
+        j.reason = Reason[reason.upper()]   # the backend names a Reason member
+    if j.status is Status.VERIFIED and not be.exact and c.kind in ("zero", "le0"):
         loose = _tolerance.too_loose(j.tolerance, _magnitude(c))
         if loose is not None:
             j.status, j.reason, j.why = Status.INCONCLUSIVE, Reason.TOLERANCE, loose
@@ -207,106 +188,38 @@ def _judge(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
 
 
 def _judge_raw(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
+    """One comparison judged by the level's rule (:meth:`Backend.decide_zero` /
+    :meth:`Backend.decide_positive`); ``c2`` is the same comparison at the confirming
+    precision for levels that confirm."""
     if c.kind == "same":
         return _judge_same(c, c2, level, dps)
+    be = backend(level)
     scale = _scale(c)
     if c.kind == "pos":
-        vals = list(c.lhs)
-        if level is Level.EXACT:
-            m = min(vals)
-            return _Judged(Status.VERIFIED if m > 0 else Status.REFUTED, _report(m, level), 0)
-        if level is Level.BALL:
-            if all(v > 0 for v in vals):
-                st = Status.VERIFIED
-            elif any(v <= 0 for v in vals):
-                st = Status.REFUTED
-            else:
-                st = Status.INCONCLUSIVE
-            low = min((v.lower() for v in vals), key=lambda b: b.mid())
-            return _Judged(st, _report(low, level), 0)
-        tol1 = _tol(level, dps, scale)
-        m1 = min(vals)
-        if level is Level.FLOAT64:
-            st = Status.VERIFIED if m1 > tol1 else (
-                Status.REFUTED if m1 < -1e3 * tol1 else Status.INCONCLUSIVE)
-            return _Judged(st, m1, tol1)
-        m2 = min(c2.lhs)
-        tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
-        if m1 > tol1 and m2 > tol2:
-            st = Status.VERIFIED
-        elif m1 < -tol1 and m2 < -tol1:
-            st = Status.REFUTED
-        else:
-            st = Status.INCONCLUSIVE
-        return _Judged(st, m1, tol1, m2)
-    # "zero" and "le0": residual r ≥ 0 that must be ≤ tol
+        d = be.decide_positive(list(c.lhs), None if c2 is None else list(c2.lhs), dps, scale)
+        return _Judged(_STATUS[d.decision], d.residual, d.tolerance, d.confirm)
+    r, nonzero = _residual(c, be)
+    r2 = None if c2 is None else _residual(c2, be)[0]
+    d = be.decide_zero(r, nonzero, r2, dps, scale)
+    return _Judged(_STATUS[d.decision], d.residual, d.tolerance, d.confirm)
+
+
+def _residual(c: Cmp, be: Backend) -> tuple[Any, bool]:
+    """The residual r ≥ 0 of a "zero" (max|lhs − rhs|) or "le0" (max(value, 0)) comparison,
+    and whether the quantity is certainly nonzero (resp. certainly positive)."""
     if c.kind == "zero":
         d = _diff(c)
-        r = _max_abs(d)
-        certainly_nonzero = not _is_zero(d)
-    elif c.kind == "le0":
-        v = c.lhs
-        if level is Level.BALL:
-            r = v.upper() if not (v <= 0) else flint.arb(0)
-            certainly_nonzero = bool(v > 0)
-        else:
-            r = v if v > 0 else 0 * v
-            certainly_nonzero = v > 0
-    else:  # pragma: no cover - programming error
-        raise ValueError(f"unknown comparison kind {c.kind!r}")
-    if level is Level.EXACT:
-        return _Judged(Status.REFUTED if certainly_nonzero else Status.VERIFIED,
-                       _report(r, level), 0)
-    if level is Level.BALL:
-        tol = _arb_tol(dps, scale)
-        if certainly_nonzero:
-            st = Status.REFUTED
-        elif r <= tol:
-            st = Status.VERIFIED
-        else:
-            st = Status.INCONCLUSIVE
-        return _Judged(st, _report(r.abs_upper() if c.kind == "zero" else r, level),
-                       _tol(Level.MPMATH, dps, scale))
-    tol1 = _tol(level, dps, scale)
-    if level is Level.FLOAT64:
-        r = float(r)
-        st = Status.VERIFIED if r <= tol1 else (
-            Status.REFUTED if r > 1e-3 * max(1.0, scale) else Status.INCONCLUSIVE)
-        return _Judged(st, r, tol1)
-    if c.kind == "zero":
-        r2 = _max_abs(_diff(c2))
-    else:
-        r2 = c2.lhs if c2.lhs > 0 else 0 * c2.lhs
-    tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
-    if r <= tol1 and r2 <= tol2:
-        st = Status.VERIFIED
-    elif r > tol1 and r2 > tol1:
-        st = Status.REFUTED
-    else:
-        st = Status.INCONCLUSIVE
-    return _Judged(st, r, tol1, r2)
+        return _max_abs(d), not _is_zero(d)
+    if c.kind == "le0":
+        return be.positive_part(c.lhs)
+    raise ValueError(f"unknown comparison kind {c.kind!r}")  # pragma: no cover
 
 
 def _zeroness(M, M2, level: Level, dps: int) -> str:
-    """'zero', 'nonzero' or 'undecided' for one vector (C4)."""
-    if level is Level.EXACT:
-        return "zero" if M.is_zero() else "nonzero"
-    scale = 1.0
-    if level is Level.BALL:
-        if not M.is_zero():
-            return "nonzero"
-        return "zero" if M.max_abs() <= _arb_tol(dps, scale) else "undecided"
-    r1 = M.max_abs()
-    tol1 = _tol(level, dps, scale)
-    if level is Level.FLOAT64:
-        return "zero" if r1 <= tol1 else ("nonzero" if r1 > 1e3 * tol1 else "undecided")
-    r2 = M2.max_abs()
-    tol2 = _tol(level, dps + CONFIRM_EXTRA_DPS, scale)
-    if r1 <= tol1 and r2 <= tol2:
-        return "zero"
-    if r1 > tol1 and r2 > tol1:
-        return "nonzero"
-    return "undecided"
+    """'zero', 'nonzero' or 'undecided' for one vector (C4), by the level's rule at scale 1."""
+    d = backend(level).decide_zero(M.max_abs(), not M.is_zero(),
+                                   None if M2 is None else M2.max_abs(), dps, 1.0)
+    return {Decision.HOLDS: "zero", Decision.FAILS: "nonzero"}.get(d.decision, "undecided")
 
 
 def _judge_same(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
@@ -332,7 +245,8 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
     prob = problem or entry.problem
     judged: dict[str, list[_Judged]] = {k: [] for k in whats}
     skipped: list[str] = []
-    work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
+    be = backend(level)
+    work, confirm = be.work_dps(dps), be.confirm_dps(dps)
     kappas = []
     for th in points:
         pd = prob.at(th, level, work)
@@ -343,9 +257,9 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
             continue
         kappas.append(ntk_condition(pd))
         out2 = None
-        if level is Level.MPMATH:
-            pd2 = prob.at(th, level, dps + CONFIRM_EXTRA_DPS)
-            with working_precision(dps + CONFIRM_EXTRA_DPS):
+        if confirm is not None:
+            pd2 = prob.at(th, level, confirm)
+            with working_precision(confirm):
                 out2 = fn(pd2)
                 # differences are formed at the confirming precision, not after rounding
                 out2 = {k: (Cmp("zero", _diff(c), None, c.scale) if c.kind == "zero" else c)
@@ -360,16 +274,13 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
     base = {"points": n_checked, "points_skipped": len(skipped)}
     if skipped:
         base["skip_reasons"] = sorted(set(skipped))
-    if level is Level.EXACT and pit:
+    if be.exact and pit:
         base.update(pit_bound(prob, max(0, n_checked - 1)))
-    if level is Level.MPMATH:
-        base["confirm_dps"] = dps + CONFIRM_EXTRA_DPS
-    if level is Level.BALL:
+    if confirm is not None:
+        base["confirm_dps"] = confirm
+    if work != dps:
         base["ball_working_dps"] = work
-    if level in (Level.BALL, Level.MPMATH):
-        base["tolerance_rule"] = f"10^({GUARD_DIGITS} − dps)·max(1, size of compared objects)"
-    if level is Level.FLOAT64:
-        base["tolerance_rule"] = "1e-8·max(1, size of compared objects)"
+    base.update(be.rule())
     ks = [k for k in kappas if k is not None]
     kappa = max(ks) if ks else None
     evs = []
@@ -377,8 +288,7 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
         js = judged[key]
         if not js:
             evs.append(Evidence(level, what + " — no point satisfied the hypothesis", None, None,
-                                Status.INCONCLUSIVE, None if level is Level.EXACT else dps,
-                                dict(base), key=key, reason=Reason.HYPOTHESIS,
+                                Status.INCONCLUSIVE, dps, dict(base), key=key, reason=Reason.HYPOTHESIS,
                                 why="; ".join(sorted(set(skipped))) or "no point checked"))
             continue
         kind_pos = js[0].kind == "pos"
@@ -403,7 +313,6 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
         if n_checked < len(points):
             det["reduced"] = (f"{n_checked} of {len(points)} points satisfied the hypothesis "
                               f"({'; '.join(sorted(set(skipped)))})")
-        evs.append(Evidence(level, what, res, tol, status,
-                            None if level is Level.EXACT else dps, det, key=key, reason=reason,
+        evs.append(Evidence(level, what, res, tol, status, dps, det, key=key, reason=reason,
                             why=why, kappa=kappa if kind_pos is False else None))
     return evs

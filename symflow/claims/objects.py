@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import flint
-import mpmath
 
 from ..errors import RankError
-from ..backends.levels import Level
+from ..backends import backend
 from ..core.fields import parameter_field
 from ..backends.linalg import Mat, pinv
 from ..core.problem import PointData
@@ -25,15 +23,9 @@ from ..core.problem import PointData
 __all__ = ["ntk_pinv", "v_alpha", "library_field"]
 
 
-def _scalar(q: Fraction, level: Level):
-    q = Fraction(q)
-    if level is Level.EXACT:
-        return flint.fmpq(q.numerator, q.denominator)
-    if level is Level.BALL:
-        return flint.arb(q.numerator) / q.denominator
-    if level is Level.MPMATH:
-        return mpmath.mpf(q.numerator) / q.denominator
-    return q.numerator / q.denominator
+def _scalar(q: Fraction, level) :
+    """The rational ``q`` as a scalar of ``level`` (its backend's rule)."""
+    return backend(level).scalar(q)
 
 
 def ntk_pinv(pd: PointData) -> Mat:
@@ -42,8 +34,8 @@ def ntk_pinv(pd: PointData) -> Mat:
     dps = pd.dps or 30
     try:
         return pinv(D @ D.T, dps)
-    except RankError:
-        if pd.level is not Level.BALL or D.shape[0] <= D.shape[1]:
+    except RankError:   # only balls refuse a pinv: certify D's full column rank instead
+        if D.shape[0] <= D.shape[1]:
             raise
         Dp = pinv(D, dps)  # certified full column rank: (DᵀD)⁻¹Dᵀ, else RankError
         return Dp.T @ Dp
@@ -52,8 +44,8 @@ def ntk_pinv(pd: PointData) -> Mat:
 def v_alpha(pd: PointData, alpha: Fraction, Gp: Mat | None = None) -> Mat:
     """V_α = −Dᵀ((1−α)g + α(DDᵀ)⁺g) (K × 1), from D and (DDᵀ)⁺ (Theorem 2.3)."""
     D, g = pd.D, pd.grad
-    a = _scalar(alpha, pd.level)
-    one = _scalar(Fraction(1), pd.level)
+    be = backend(pd.level)
+    a, one = be.scalar(alpha), be.scalar(1)
     if Gp is None:
         Gp = ntk_pinv(pd)
     return -(D.T @ (g * (one - a) + (Gp @ g) * a))
@@ -64,9 +56,7 @@ def library_field(pd: PointData, alpha: Fraction) -> Mat:
     library cannot certify (DDᵀ)⁺ directly, :func:`v_alpha` with :func:`ntk_pinv`."""
     try:
         return parameter_field(pd, str(alpha))
-    except RankError:
-        if pd.level is not Level.BALL:
-            raise
+    except RankError:   # only balls refuse: V_α from the certified (DDᵀ)⁺ of ntk_pinv
         return v_alpha(pd, alpha)
 
 

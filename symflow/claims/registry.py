@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..errors import ClaimError, LevelError
+from ..backends import backend
 from .evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
@@ -239,21 +240,23 @@ def _check_dps(dps: Any) -> int:
 
 
 #: Extra digits the checks of a level work at beyond ``dps`` (ball: 2·dps; mpmath: the
-#: confirming re-runs at dps + 20 and the evaluation guard of trajectories, dps + 40 at most).
+#: confirming re-runs at dps + 20 and the evaluation guard of trajectories, dps + 40 at most):
+#: :meth:`~symflow.backends.base.Backend.headroom_dps`.
 def _work_dps(dps: int, level: Level) -> int:
-    return 2 * dps if level is Level.BALL else dps + 40
+    return backend(level).headroom_dps(dps)
 
 
 def _check_headroom(dps: int, level: Level, where: str) -> None:
     """Refuse, before any work, a dps whose derived working precision exceeds MAX_DPS."""
     from ..errors import PrecisionError
     from ..numbers import MAX_DPS
-    work = _work_dps(dps, level)
+    be = backend(level)
+    work = be.headroom_dps(dps)
     if work > MAX_DPS:
-        top = MAX_DPS // 2 if level is Level.BALL else MAX_DPS - 40
+        top = be.max_dps_within(MAX_DPS)
         raise PrecisionError(
             f"dps = {dps} is too high for {where} at level {level.value!r}: its checks work at "
-            f"{'2·dps' if level is Level.BALL else 'dps + 40'} = {work} digits, above MAX_DPS = "
+            f"{be.headroom_rule()} = {work} digits, above MAX_DPS = "
             f"{MAX_DPS}; use dps ≤ {top}", dps)
 
 

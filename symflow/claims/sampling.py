@@ -28,6 +28,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from ..backends import backend
 from ..backends.levels import Level
 from ..core.problem import Problem
 
@@ -102,4 +103,4 @@ def pit_bound(problem: Problem, m: int) -> dict:
 def _n_random(level: Level, n_points: int | None) -> int:
     if n_points is not None:
         return n_points
-    return N_RANDOM_EXACT if level is Level.EXACT else N_RANDOM_NUMERIC
+    return N_RANDOM_EXACT if backend(level).exact else N_RANDOM_NUMERIC

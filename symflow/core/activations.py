@@ -34,9 +34,9 @@ from typing import Any, Callable
 
 import flint
 import mpmath
-import numpy as np
 import sympy as sp
 
+from ..backends import backend_for_arith
 from ..backends.arith import ARITH, Arith
 from ..errors import ActivationError, DomainError
 from ..numbers import short_repr
@@ -165,54 +165,8 @@ def _guard(f: Callable[[Any], Any], act: str, expr: sp.Expr, level: str,
             f"activation {act!r}: {role}(z) = {short_repr(expr)} is not a finite real number at "
             f"z = {_show(x)} (level {level}): {detail}", x, act, level)
 
-    errors = (ZeroDivisionError, ValueError, TypeError, OverflowError)
-    if level == "exact":
-        def g(x):
-            try:
-                return f(x)
-            except errors as exc:
-                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
-    elif level == "ball":
-        def g(x):
-            try:
-                r = f(x)
-            except errors as exc:
-                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
-            if isinstance(r, flint.arb) and not r.is_finite():
-                raise fail(x, f"the ball {r} is not finite (z is off the domain, or the ball "
-                              f"straddles its edge)")
-            return r
-    elif level == "mpmath":
-        mpf, isfinite = mpmath.mpf, mpmath.isfinite
-
-        def g(x):
-            try:
-                r = f(x)
-            except errors as exc:
-                raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
-            if not (isinstance(r, mpf) and isfinite(r)):
-                raise fail(x, f"value {_show(r)}")
-            return r
-    elif level == "float64":
-        def g(x):
-            with np.errstate(all="ignore"):
-                try:
-                    r = f(x)
-                except errors as exc:
-                    raise fail(x, f"{type(exc).__name__}: {exc or 'division by zero'}") from None
-                ok = np.isfinite(r)
-            if not np.all(ok):
-                bad = np.argwhere(~np.broadcast_to(ok, np.shape(x)))
-                i = tuple(bad[0]) if bad.size else ()
-                xv = np.asarray(x)[i] if np.ndim(x) else x
-                rv = np.broadcast_to(r, np.shape(x))[i] if np.ndim(x) else r
-                hint = (" (an overflow: use level 'mpmath')"
-                        if np.isinf(rv) and abs(float(xv)) > 1 else "")
-                raise fail(float(xv), f"float64 value {float(rv)}{hint}")
-            return r
-    else:
-        return f
-    return g
+    be = backend_for_arith(level)
+    return f if be is None else be.guard(f, fail)   # symbolic (sympy): no values to check
 
 
 def _is_rational(expr: sp.Expr, z: sp.Symbol) -> bool:

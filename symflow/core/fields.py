@@ -21,15 +21,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import flint
-import mpmath
-import numpy as np
 import sympy as sp
 
-from ..errors import DataError, LevelError, RankError, SymflowError
-from ..backends.levels import Level
-from ..backends.linalg import Mat, _pinv, _projector, spd_solve
-from ..numbers import short_repr, to_float64, to_rational
+from ..errors import DataError, SymflowError
+from ..backends import backend, integration_backend
+from ..backends.linalg import Mat, _pinv, _projector
+from ..numbers import short_repr, to_rational
 from .problem import PointData, Problem
 
 __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
@@ -76,16 +73,6 @@ def field_name(alpha: sp.Rational) -> str:
     return {0: "standard", 1: "adapted"}.get(alpha, f"V_{alpha}")
 
 
-def _alpha_scalar(alpha: sp.Rational, level: Level):
-    if level is Level.EXACT:
-        return flint.fmpq(int(alpha.p), int(alpha.q))
-    if level is Level.BALL:
-        return flint.arb(int(alpha.p)) / int(alpha.q)
-    if level is Level.MPMATH:
-        return mpmath.mpf(int(alpha.p)) / int(alpha.q)
-    return float(alpha)
-
-
 def parameter_field(pd: PointData, field: Any = "adapted") -> Mat:
     """θ' (K × 1) at the point ``pd``. Adapted: −D⁺g; V_α: −Dᵀ((1−α)g + α(DDᵀ)⁺g).
 
@@ -99,8 +86,8 @@ def parameter_field(pd: PointData, field: Any = "adapted") -> Mat:
         return -(_pinv(D, dps) @ g)
     if alpha == 0:
         return -(D.T @ g)
-    a = _alpha_scalar(alpha, pd.level)
-    one = _alpha_scalar(sp.Integer(1), pd.level)
+    be = backend(pd.level)
+    a, one = be.scalar(alpha), be.scalar(1)
     Gp = _pinv(D @ D.T, dps)
     return -(D.T @ (g * (one - a) + (Gp @ g) * a))
 
@@ -118,8 +105,8 @@ def output_field_closed_form(pd: PointData, field: Any = "adapted") -> Mat:
     _check_pd(pd, "output_field_closed_form")
     D, g = pd.D, pd.grad
     dps = pd.dps or 30
-    a = _alpha_scalar(alpha, pd.level)
-    one = _alpha_scalar(sp.Integer(1), pd.level)
+    be = backend(pd.level)
+    a, one = be.scalar(alpha), be.scalar(1)
     return -(((D @ D.T) * (one - a) + _projector(D, dps) * a) @ g)
 
 
@@ -150,10 +137,6 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
     return -D.T * ((1 - alpha) * g + alpha * Ginv * g)
 
 
-def _float(v: sp.Rational, what: str) -> float:
-    return to_float64(v, what)
-
-
 class CompiledField:
     """Fast evaluation of a field at mpf (``arith="mpmath"``) or float64 points.
 
@@ -168,44 +151,34 @@ class CompiledField:
     def __init__(self, problem: Problem, field: Any = "adapted", arith: str = "mpmath",
                  rank_loss: str = "stop") -> None:
         _check_problem(problem, "CompiledField")
-        if arith not in ("mpmath", "float64"):
-            raise DataError(f"arith must be 'mpmath' or 'float64', got {arith!r}", arith)
+        be = integration_backend(arith)   # DataError unless mpmath or float64
         if rank_loss not in ("stop", "pinv"):
             raise DataError(f"rank_loss must be 'stop' or 'pinv', got {rank_loss!r}", rank_loss)
         self.problem = problem
         self.alpha = parse_field(field)
         self.arith = arith
         self.rank_loss = rank_loss
-        net = problem.network
-        self._net = net
-        if arith == "mpmath":
-            self._by_prec: dict[int, tuple[list, list]] = {}  # data rounded at each precision
-        else:
-            self._inputs = np.array([[_float(v, f"inputs[{j}][{i}]") for i, v in enumerate(r)]
-                                     for j, r in enumerate(problem.inputs)])
-            self._y = np.array([_float(v, f"target {j}") for j, v in enumerate(problem.y_flat)])
-        from ..backends.arith import get_arith
-        self._ar = get_arith(arith)
+        self._net = problem.network
+        self._be = be
+        self._by_key: dict[Any, tuple[Any, Any]] = {}   # data rounded at each precision
+        self._data()   # float64: refuse data too large for float64 now, naming it
 
     # -- pieces ---------------------------------------------------------------------------
     def evaluate(self, theta: Sequence[Any], jacobian: bool = True):
         """(x, D): lists (mpmath) or arrays (float64). Call under ``mpmath.workdps``."""
-        if self.arith == "float64":
-            return self._net.evaluate_float64(np.asarray(theta, dtype=float), self._inputs,
-                                              jacobian)
-        if self.arith == "mpmath":
-            return self._net.evaluate(list(theta), self._data()[0], self._ar, jacobian)
+        return self._be.evaluate_network(self._net, theta, self._data()[0], jacobian)
 
-    def _data(self) -> tuple[list, list]:
-        """Inputs and targets rounded at the *current* mpmath precision (cached per precision)."""
-        if self.arith != "mpmath":
-            return self._inputs, self._y
-        prec = mpmath.mp.prec
-        if prec not in self._by_prec:
-            conv = lambda v: mpmath.mpf(int(v.p)) / int(v.q)
-            self._by_prec[prec] = ([[conv(v) for v in r] for r in self.problem.inputs],
-                                   [conv(v) for v in self.problem.y_flat])
-        return self._by_prec[prec]
+    def _data(self) -> tuple[Any, Any]:
+        """Inputs and targets as the backend's vectors, rounded at the *current* precision
+        (cached per precision; float64 has one)."""
+        key = self._be.precision_key()
+        if key not in self._by_key:
+            p, conv = self.problem, self._be.data_scalar
+            self._by_key[key] = (
+                self._be.vector([[conv(v, f"inputs[{j}][{i}]") for i, v in enumerate(r)]
+                                 for j, r in enumerate(p.inputs)]),
+                self._be.vector([conv(v, f"target {j}") for j, v in enumerate(p.y_flat)]))
+        return self._by_key[key]
 
     def outputs(self, theta):
         return self.evaluate(theta, jacobian=False)[0]
@@ -215,71 +188,35 @@ class CompiledField:
 
     def grad(self, x):
         p = self.problem
-        if self.arith == "float64":
-            return np.array(p.loss.grad(list(x), list(self._y), p.N, p.Q, self._ar), dtype=float)
-        return p.loss.grad(x, self._data()[1], p.N, p.Q, self._ar)
-
-    @staticmethod
-    def _gram(D):
-        return [[mpmath.fdot(ri, rj) for rj in D] for ri in D]
+        return self._be.vector(p.loss.grad(list(x), list(self._data()[1]), p.N, p.Q,
+                                           self._be.arith))
 
     def ntk_solve(self, D, w):
-        """(DDᵀ)⁻¹ w (full rank) or (DDᵀ)⁺ w (``rank_loss="pinv"``)."""
-        if self.arith == "float64":
-            G = D @ D.T
-            if self.rank_loss == "pinv":
-                return np.linalg.pinv(G, hermitian=True) @ w
-            try:
-                c = np.linalg.cholesky(G)
-            except np.linalg.LinAlgError:
-                raise RankError("NTK DDᵀ is not positive definite (float64 Cholesky failed)",
-                                expected=len(w)) from None
-            return np.linalg.solve(c.T, np.linalg.solve(c, w))
-        G = self._gram(D)
-        try:
-            if self.rank_loss == "stop":
-                return spd_solve(G, list(w))
-        except RankError:
-            raise
-        Gm = Mat.from_rows(Level.MPMATH, G)
-        u = _pinv(Gm, mpmath.mp.dps) @ Mat.column(Level.MPMATH, list(w))
-        return [u[i, 0] for i in range(len(w))]
-
-    def _DT(self, D, u):
-        if self.arith == "float64":
-            return D.T @ u
-        K = len(D[0])
-        return [mpmath.fdot([D[i][k] for i in range(len(D))], u) for k in range(K)]
+        """(DDᵀ)⁻¹ w (full rank; RankError where DDᵀ is not positive definite) or (DDᵀ)⁺ w
+        (``rank_loss="pinv"``)."""
+        G = self._be.gram(D)
+        if self.rank_loss == "pinv":
+            return self._be.psd_pinv_solve(G, w)
+        return self._be.spd_solve(G, w)
 
     def pinv_apply(self, theta, w):
         """D⁺ w = Dᵀ(DDᵀ)⁻¹ w at θ (the C6 direction, w = y − x(0))."""
         D = self.jacobian(theta)
-        return self._DT(D, self.ntk_solve(D, w))
+        return self._be.t_apply(D, self.ntk_solve(D, w))
 
     def ntk_eigenvalues(self, theta):
         """Eigenvalues of DDᵀ at θ, ascending (mpf list or float array)."""
-        D = self.jacobian(theta)
-        if self.arith == "float64":
-            return np.linalg.eigvalsh(D @ D.T)
-        G = mpmath.matrix(self._gram(D))
-        return sorted(mpmath.eigsy(G, eigvals_only=True))
+        return self._be.eigvalsh(self._be.gram(self.jacobian(theta)))
 
     def __call__(self, theta):
-        """θ' = V_α(θ) as a list (mpmath) or array (float64)."""
+        """θ' = V_α(θ) = −Dᵀ((1−α)g + α(DDᵀ)⁻¹g) as a list (mpmath) or array (float64)."""
         x, D = self.evaluate(theta)
         g = self.grad(x)
         a = self.alpha
         if a == 0:
             u = g
+        elif a == 1:
+            u = self.ntk_solve(D, g)
         else:
-            Gg = self.ntk_solve(D, g)
-            if a == 1:
-                u = Gg
-            elif self.arith == "float64":
-                af = float(a)
-                u = (1 - af) * g + af * Gg
-            else:
-                am = mpmath.mpf(int(a.p)) / int(a.q)
-                u = [(1 - am) * gi + am * hi for gi, hi in zip(g, Gg)]
-        v = self._DT(D, u)
-        return -v if self.arith == "float64" else [-vi for vi in v]
+            u = self._be.blend(self._be.scalar(a), g, self.ntk_solve(D, g))
+        return self._be.negate(self._be.t_apply(D, u))

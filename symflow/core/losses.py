@@ -65,11 +65,10 @@ class L2(Loss):
 
 def _softmax(block: Sequence[Any], ar: Arith) -> list:
     exp = ar.fn("exp")
-    if ar.name == "sympy":
+    if ar.softmax_shift is None:   # symbolic: no shift
         e = [exp(v) for v in block]
-    else:  # shift by the max (mid-point for balls) for stability; σ is shift invariant
-        m = max(block, key=lambda v: v.mid() if ar.name == "ball" else v)
-        m = m.mid() if ar.name == "ball" else m
+    else:  # shift by the max for stability; σ is shift invariant
+        m = ar.softmax_shift(block)
         e = [exp(v - m) for v in block]
     s = e[0]
     for v in e[1:]:

@@ -25,10 +25,10 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Sequence
 
-import mpmath
 import numpy as np
 import sympy as sp
 
+from ..backends import backend
 from ..backends.arith import _working_precision, get_arith
 from ..errors import DataError, LevelError, ParameterError
 from ..backends.levels import Level
@@ -45,8 +45,6 @@ MAX_SAMPLES = 10_000
 MAX_JACOBIAN_ENTRIES = 10_000_000
 """Largest QN·K (entries of the Jacobian D) of a Problem."""
 
-_LEVEL_ARITH = {Level.EXACT: "exact", Level.BALL: "ball", Level.MPMATH: "mpmath",
-                Level.FLOAT64: "float64"}
 
 
 @dataclass(frozen=True)
@@ -202,31 +200,9 @@ class Problem:
                 f"θ has {len(theta)} entries but {self.network.describe()} has K = {self.K} "
                 f"parameters", len(theta))
         theta = list(theta)
-        if level is Level.MPMATH:
-            out = []
-            for i, v in enumerate(theta):
-                if isinstance(v, mpmath.mpf):
-                    if not mpmath.isfinite(v):
-                        raise ParameterError(f"θ[{i}] = {v} is not finite", v)
-                    out.append(+v)
-                else:
-                    r = to_rational(v, f"θ[{i}]")
-                    out.append(mpmath.mpf(int(r.p)) / int(r.q))
-            return out
-        if level is Level.FLOAT64:
-            out = []
-            for i, v in enumerate(theta):
-                if isinstance(v, (float, np.floating)):
-                    f = float(v)
-                    if not np.isfinite(f):
-                        raise ParameterError(f"θ[{i}] = {v} is not finite", v)
-                else:
-                    r = to_rational(v, f"θ[{i}]")  # strings, ints, Fractions, mpf …, exactly
-                    f = to_float64(r, f"θ[{i}]", ParameterError, shown=v)
-                out.append(f)
-            return out
-        ar = get_arith(_LEVEL_ARITH[level])
-        return [ar.from_rational(to_rational(v, f"θ[{i}]")) for i, v in enumerate(theta)]
+        return backend(level).convert_theta(
+            theta, lambda v, i: to_rational(v, f"θ[{i}]"),
+            lambda i, v, detail: ParameterError(f"θ[{i}] = {v} {detail}", v))
 
     def at(self, theta: Sequence[Any], level: "Level | str | None" = None, dps: int = 30
            ) -> PointData:
@@ -246,34 +222,34 @@ class Problem:
         """:meth:`at` without the precision check, for internal precisions *derived* from a
         checked one (guard digits, 2·dps for balls), which may lie outside [15, 2000]."""
         level = self.strongest_level if level is None else Level.parse(level)
-        if level is Level.EXACT and not self.network.activation.rational:
+        be = backend(level)
+        if be.rational_only and not self.network.activation.rational:
             raise LevelError(
-                f"level 'exact' needs a rational activation; {self.network.activation.name!r} is "
-                f"transcendental: use 'ball' or 'mpmath'", level.value)
-        if level is Level.EXACT and not self.loss.rational:
+                f"level {level.value!r} needs a rational activation; "
+                f"{self.network.activation.name!r} is transcendental: use 'ball' or 'mpmath'",
+                level.value)
+        if be.rational_only and not self.loss.rational:
             raise LevelError(
-                f"level 'exact' needs a rational loss; {self.loss.name!r} involves exp/log: use "
-                f"'ball' or 'mpmath'", level.value)
+                f"level {level.value!r} needs a rational loss; {self.loss.name!r} involves "
+                f"exp/log: use 'ball' or 'mpmath'", level.value)
         with _working_precision(dps):
             th = self.convert_theta(theta, level)
-            if level is Level.FLOAT64:
+            if be.vectorized:   # float64: the numpy evaluator, whole batches at once
                 x, D = self._float64(th)
                 xs, rows = list(x), D
             else:
-                ar = get_arith(_LEVEL_ARITH[level])
-                inputs = [[ar.from_rational(v) for v in r] for r in self.inputs]
-                xs, rows = self.network.evaluate(th, inputs, ar)
-            ar = get_arith(_LEVEL_ARITH[level])
-            y = [ar.from_rational(v) for v in self.y_flat]
+                inputs = [[be.scalar(v) for v in r] for r in self.inputs]
+                xs, rows = self.network.evaluate(th, inputs, be.arith)
+            y = [be.scalar(v) for v in self.y_flat]
             with np.errstate(all="ignore"):   # float64 overflow: refused just below
-                g = self.loss.grad(xs, y, self.N, self.Q, ar)
-                c = self.loss.cost(xs, y, self.N, self.Q, ar)
-            if level is Level.FLOAT64 and not (np.all(np.isfinite(g)) and np.isfinite(c)):
+                g = self.loss.grad(xs, y, self.N, self.Q, be.arith)
+                c = self.loss.cost(xs, y, self.N, self.Q, be.arith)
+            if not be.all_finite([*g, c]):
                 raise LevelError(
-                    f"the float64 loss gradient or cost at θ = {short_repr(theta)} is not "
-                    f"finite (overflow or underflow); use level 'mpmath'", "float64")
-            Dm = Mat(level, rows) if level is Level.FLOAT64 else Mat.from_rows(level, rows, self.K)
-            return PointData(level, None if level is Level.EXACT else dps, tuple(th),
+                    f"the {level.value} loss gradient or cost at θ = {short_repr(theta)} is not "
+                    f"finite (overflow or underflow); use level 'mpmath'", level.value)
+            Dm = Mat(level, rows) if be.vectorized else Mat.from_rows(level, rows, self.K)
+            return PointData(level, be.reported_dps(dps), tuple(th),
                              Mat.column(level, xs), Dm, Mat.column(level, g),
                              Mat.column(level, y), c)
 
