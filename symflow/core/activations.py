@@ -73,7 +73,12 @@ def _ipow(x: Any, n: int) -> Any:
 
 
 def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
-    """Compile ``expr(z)`` into a closure over the scalar arithmetic ``ar``."""
+    """Compile ``expr(z)`` into a closure over the scalar arithmetic ``ar``.
+
+    Leaves (z, rationals, e) are constants or the identity; sums and products fold their
+    compiled arguments; powers, Max(0, ·), Heaviside(·, 0) and the elementary functions of
+    ``_FUNCS`` have their own compilers. Anything else is refused with ActivationError.
+    """
     if expr == z:
         return lambda x: x
     if isinstance(expr, sp.Rational):
@@ -82,50 +87,10 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
     if expr is sp.E:
         e = ar.fn("exp")
         return lambda x: e(ar.const(1, 1))
-    if isinstance(expr, sp.Add):
-        parts = [_compile(a, z, ar) for a in expr.args]
-        def add(x):
-            acc = parts[0](x)
-            for p in parts[1:]:
-                acc = acc + p(x)
-            return acc
-        return add
-    if isinstance(expr, sp.Mul):
-        parts = [_compile(a, z, ar) for a in expr.args]
-        def mul(x):
-            acc = parts[0](x)
-            for p in parts[1:]:
-                acc = acc * p(x)
-            return acc
-        return mul
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return _compile_fold(expr, z, ar)
     if isinstance(expr, sp.Pow):
-        base = _compile(expr.base, z, ar)
-        ex = expr.exp
-        ipow = _ipow
-        if isinstance(ex, sp.Rational) and ex.q in (1, 2) and abs(ex.p) > MAX_POWER * ex.q:
-            raise ActivationError(
-                f"cannot compile the power {short_repr(expr)}: |exponent| must be at most "
-                f"{MAX_POWER}", expr)
-        if isinstance(ex, sp.Integer):
-            n = int(ex)
-            if n >= 0:
-                return lambda x: ipow(base(x), n)
-            one = ar.const(1, 1)
-            return lambda x: one / ipow(base(x), -n)
-        if isinstance(ex, sp.Rational) and ex.q == 2:
-            sq = ar.fn("sqrt")
-            n = int(ex.p)
-            if n == 1:
-                return lambda x: sq(base(x))
-            if n > 0:
-                return lambda x: ipow(sq(base(x)), n)
-            one = ar.const(1, 1)
-            if n == -1:
-                return lambda x: one / sq(base(x))
-            return lambda x: one / ipow(sq(base(x)), -n)
-        raise ActivationError(
-            f"cannot compile the power {short_repr(expr)} (only integer and half-integer "
-            f"exponents)", expr)
+        return _compile_pow(expr, z, ar)
     if isinstance(expr, sp.Max) and len(expr.args) == 2 and sp.Integer(0) in expr.args:
         other = [a for a in expr.args if a != 0][0]
         inner = _compile(other, z, ar)
@@ -147,6 +112,49 @@ def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
         f"sinh, cosh, atan, Max(0, ·) and Heaviside(·, 0)",
         expr,
     )
+
+
+def _compile_fold(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
+    """a₁ + … + aₙ or a₁ · … · aₙ, folded left to right with the level's ``+`` / ``*``."""
+    parts = [_compile(a, z, ar) for a in expr.args]
+    plus = isinstance(expr, sp.Add)
+
+    def fold(x):
+        acc = parts[0](x)
+        for p in parts[1:]:
+            acc = acc + p(x) if plus else acc * p(x)
+        return acc
+    return fold
+
+
+def _compile_pow(expr: sp.Pow, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
+    """bⁿ and b^(n/2) for integers |n| ≤ MAX_POWER·q: repeated squaring (:func:`_ipow`) of b
+    or of √b, inverted for negative n; other exponents are refused."""
+    base = _compile(expr.base, z, ar)
+    ex = expr.exp
+    ipow = _ipow
+    if isinstance(ex, sp.Rational) and ex.q in (1, 2) and abs(ex.p) > MAX_POWER * ex.q:
+        raise ActivationError(
+            f"cannot compile the power {short_repr(expr)}: |exponent| must be at most "
+            f"{MAX_POWER}", expr)
+    if not (isinstance(ex, sp.Integer) or (isinstance(ex, sp.Rational) and ex.q == 2)):
+        raise ActivationError(
+            f"cannot compile the power {short_repr(expr)} (only integer and half-integer "
+            f"exponents)", expr)
+    n = int(ex.p)
+    if ex.q == 2:
+        sq = ar.fn("sqrt")
+        root = (lambda x: sq(base(x)))
+    else:
+        root = base
+    one = ar.const(1, 1)
+    if n == 1:
+        return root
+    if n == -1:
+        return lambda x: one / root(x)
+    if n >= 0:
+        return lambda x: ipow(root(x), n)
+    return lambda x: one / ipow(root(x), -n)
 
 
 def _show(x: Any) -> str:
