@@ -35,7 +35,8 @@ import sys
 import time
 
 from .errors import SymflowError
-from .progress import CheckProgress
+from .numbers import MAX_DPS, MIN_DPS
+from .progress import CheckProgress, int_option, parse_args_or_exit_code
 
 __all__ = ["main", "CheckProgress", "exit_code", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE",
            "EXIT_INCONCLUSIVE", "EXIT_INTERRUPTED"]
@@ -71,16 +72,6 @@ def exit_code(verdicts) -> int:
     return EXIT_OK
 
 
-def _dps(value: str) -> int:
-    try:
-        d = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--dps must be an integer, got {value!r}") from None
-    if not 15 <= d <= 2000:
-        raise argparse.ArgumentTypeError(f"--dps must be between 15 and 2000, got {d}")
-    return d
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # exit 2 with the message, no traceback (as argparse)
         self.print_usage(sys.stderr)
@@ -100,7 +91,8 @@ def _build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--claims", default=None, help="comma-separated claim ids, e.g. C1,C6")
     c.add_argument("--problems", default=None, help="comma-separated catalogue problem names")
-    c.add_argument("--dps", type=_dps, default=30, help="working precision in digits (30)")
+    c.add_argument("--dps", type=int_option("--dps", MIN_DPS, MAX_DPS), default=30,
+                   help="working precision in digits (30)")
     c.add_argument("--level", default=None, choices=["exact", "ball", "mpmath", "float64"],
                    help="force a level (default: the strongest applicable per problem)")
     c.add_argument("--json", default=None, metavar="PATH",
@@ -248,10 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["campaign"]:
             return _cmd_campaign(argv[1:])
-        try:
-            args = _build_parser().parse_args(argv)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else (EXIT_USAGE if exc.code else 0)
+        args = parse_args_or_exit_code(_build_parser(), argv)
+        if isinstance(args, int):
+            return args
         try:
             if args.command == "list":
                 return _cmd_list()

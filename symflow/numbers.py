@@ -266,20 +266,24 @@ def to_rational(value: Any, what: str = "value") -> sp.Rational:
                     value)
 
 
-def _check_ordered(values: Any, what: str, kind: str) -> None:
+def _ordered_sequence(values: Any, what: str, kind: str) -> Any:
+    """``values`` as an ordered sequence of ``kind`` (``"numbers"``, ``"rows"``): numpy arrays
+    and SymPy matrices become lists; strings, sets, mappings (no order) and non-iterables raise
+    a :class:`~symflow.errors.DataError` naming ``what``."""
+    if hasattr(values, "tolist") and not isinstance(values, (str, bytes)):
+        values = values.tolist()  # numpy arrays, sympy matrices
     if isinstance(values, (str, bytes)) or isinstance(values, (Set, Mapping)):
         raise DataError(
             f"{what}: expected an ordered sequence of {kind} (list, tuple or array), got "
             f"{short_repr(values)} (type {type(values).__name__})", values)
+    if not isinstance(values, Iterable):
+        raise DataError(f"{what}: expected a sequence of {kind}, got {short_repr(values)}", values)
+    return values
 
 
 def to_rational_list(values: Any, what: str, length: int | None = None) -> list[sp.Rational]:
     """A flat list of rationals; ``length`` (if given) is enforced."""
-    if hasattr(values, "tolist") and not isinstance(values, (str, bytes)):
-        values = values.tolist()  # numpy arrays, sympy matrices
-    _check_ordered(values, what, "numbers")
-    if not isinstance(values, Iterable):
-        raise DataError(f"{what}: expected a sequence of numbers, got {short_repr(values)}", values)
+    values = _ordered_sequence(values, what, "numbers")
     if length is not None and hasattr(values, "__len__") and len(values) != length:
         raise DataError(f"{what}: expected {length} numbers, got {len(values)}", values)
     out = [to_rational(v, f"{what}[{i}]") for i, v in enumerate(values)]
@@ -297,12 +301,7 @@ def to_rational_matrix(rows: Any, what: str, ncols: int | None = None,
     arrays and SymPy matrices are accepted; sets and dicts are not (they have no order).
     ``max_rows`` (if given) is checked before any conversion.
     """
-    if hasattr(rows, "tolist") and not isinstance(rows, (str, bytes)):
-        rows = rows.tolist()  # numpy arrays, sympy matrices
-    _check_ordered(rows, what, "rows")
-    if not isinstance(rows, Iterable):
-        raise DataError(f"{what}: expected a sequence of rows, got {short_repr(rows)}", rows)
-    rows = list(rows)
+    rows = list(_ordered_sequence(rows, what, "rows"))
     if not rows:
         raise DataError(f"{what}: no rows given (need at least one sample)", rows)
     if max_rows is not None and len(rows) > max_rows:

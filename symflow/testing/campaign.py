@@ -1,4 +1,4 @@
-"""Property campaigns over random architectures, and the C10 counterexample search.
+"""Property campaigns over random architectures; C10's counterexample search is re-exported.
 
 :func:`run_campaign` draws ``n_architectures`` cases (network, exact data, θ, rank D) with
 :func:`symflow.testing.strategies.cases` — every activation, L2 and cross-entropy, any rank — and checks
@@ -31,13 +31,8 @@ raised an error or the ``--c10`` search found no counterexample within its budge
 130 interrupted by Ctrl-C (one line on stderr; the cases checked so far are written to
 ``--report`` with ``"interrupted": true``).
 
-:func:`find_c6_counterexample` runs Hypothesis' ``find`` on the statement "the adapted output
-field is −∇ₓC" (the instantaneous form of C6's straight line, x' = −(x − y)/N) *without* the
-full-rank hypothesis; Hypothesis shrinks the first failure to a minimal architecture (C10).
-
->>> cx = find_c6_counterexample(max_examples=100, seed=0)
->>> cx.rank < cx.QN and cx.residual > 0
-True
+The C10 counterexample search (:func:`find_c6_counterexample`, :class:`Counterexample`) lives
+in :mod:`symflow.testing.search` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -45,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -53,106 +47,20 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import mpmath
-from hypothesis import HealthCheck, Phase, find, given, seed as hyp_seed, settings
-from hypothesis.errors import NoSuchExample
+from hypothesis import Phase, given, seed as hyp_seed, settings
 
 from ..backends.arith import working_precision
 from ..errors import DataError, SymflowError
 from ..core.fields import output_field, output_field_closed_form, parameter_field
 from ..backends.linalg import Mat, pinv, projector, rank_info
-from ..progress import ReportPathError, check_writable, with_time_variable, write_atomic
-from .strategies import ALL_ACTIVATIONS, RATIONAL_ACTIVATIONS, Case, cases
+from ..numbers import MAX_DPS, MIN_DPS
+from ..progress import (ReportPathError, TextProgress, check_writable, int_option,
+                        parse_args_or_exit_code, with_time_variable, write_atomic)
+from .search import _SUPPRESS, Counterexample, find_c6_counterexample
+from .strategies import ALL_ACTIVATIONS, Case, _check_bound, cases
 
 __all__ = ["Counterexample", "find_c6_counterexample", "CampaignReport", "check_case",
            "run_campaign", "main"]
-
-_SUPPRESS = list(HealthCheck)
-
-
-# ---- C10: the shrunk counterexample ---------------------------------------------------------
-@dataclass(frozen=True)
-class Counterexample:
-    """A minimal case where C6's conclusion x' = −∇ₓC fails (found and shrunk by Hypothesis).
-
-    ``residual`` = max |x' + ∇ₓC| (exact rational, > 0); ``rank`` = rank D < ``QN``.
-    """
-
-    widths: tuple[int, ...]
-    activation: str
-    bias: bool
-    N: int
-    inputs: tuple[tuple[Fraction, ...], ...]
-    targets: tuple[tuple[Fraction, ...], ...]
-    theta: tuple[Fraction, ...]
-    rank: int
-    QN: int
-    K: int
-    residual: Fraction
-    examples_tried: int = 0
-    seed: int = 0
-
-    def description(self) -> str:
-        """A one-paragraph account for reports."""
-        fmt = lambda rows: "[" + ", ".join("[" + ", ".join(str(v) for v in r) + "]"
-                                           for r in rows) + "]"
-        return (f"C10 counterexample (Hypothesis, seed {self.seed}, shrunk after "
-                f"{self.examples_tried} evaluations): mlp({list(self.widths)}, "
-                f"{self.activation!r}, bias={self.bias}) with K = {self.K} parameters on N = "
-                f"{self.N} samples, inputs {fmt(self.inputs)}, targets {fmt(self.targets)}, "
-                f"L2 loss, at θ = [{', '.join(str(v) for v in self.theta)}]: rank D = "
-                f"{self.rank} < QN = {self.QN}, and the adapted output field misses −∇ₓC by "
-                f"max|x' + ∇ₓC| = {self.residual} (exact), so the output path is not the "
-                f"straight line of C6: the full-rank hypothesis cannot be dropped.")
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        return json.loads(json.dumps(d, default=str))
-
-
-def _c6_residual(case: Case) -> Fraction:
-    """max |x' + ∇ₓC| at the exact level for the adapted field (0 ⇔ C6's x' = −(x − y)/N)."""
-    pd = case.at("exact")
-    r = (output_field(pd, "adapted") + pd.grad).max_abs()
-    return Fraction(int(r.p), int(r.q))
-
-
-def find_c6_counterexample(max_examples: int = 500, seed: int = 0) -> Counterexample:
-    """Search (Hypothesis ``find``) for a rational L2 case whose adapted output field is not
-    −∇ₓC, with no full-rank assumption, and return it shrunk to a minimal one.
-
-    The search space is :func:`symflow.testing.strategies.cases` with rational activations (so the
-    residual is exact), depth ≤ 2, widths ≤ 2, QN ≤ 4. Raises :class:`SymflowError` if no
-    counterexample is found within ``max_examples``.
-    """
-    for name, v in (("max_examples", max_examples), ("seed", seed)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < (1 if name == "max_examples"
-                                                                  else 0):
-            raise DataError(f"{name} must be a {'positive' if name == 'max_examples' else 'non-negative'}"
-                            f" integer, got {v!r}", v)
-    calls = [0]
-
-    def fails_c6(case: Case) -> bool:
-        calls[0] += 1
-        return _c6_residual(case) != 0
-
-    strat = cases(full_rank=None, activations=RATIONAL_ACTIVATIONS, losses=("l2",), max_qn=4,
-                  max_depth=2, max_width=2, max_params=12)
-    try:
-        case = find(strat, fails_c6,
-                    settings=settings(max_examples=max_examples, database=None, deadline=None,
-                                      suppress_health_check=_SUPPRESS),
-                    random=random.Random(seed))
-    except NoSuchExample:
-        raise SymflowError(f"no C6 counterexample found in {max_examples} examples (seed {seed}); "
-                           f"raise max_examples") from None
-    p = case.problem
-    return Counterexample(tuple(p.network.widths), p.network.activation.name, p.network.bias,
-                          p.N, tuple(tuple(Fraction(int(v.p), int(v.q)) for v in r)
-                                     for r in p.inputs),
-                          tuple(tuple(Fraction(int(v.p), int(v.q)) for v in r)
-                                for r in p.targets),
-                          tuple(case.theta), case.rank.rank, p.QN, p.K, _c6_residual(case),
-                          calls[0], seed)
 
 
 # ---- the campaign ---------------------------------------------------------------------------
@@ -195,6 +103,11 @@ class CampaignReport:
         return "\n".join(lines)
 
 
+def _tolerance(dps: int, scale: Any, kappa: Any, p: int) -> Any:
+    """The campaign's mpmath tolerance 10^(5 − dps)·scale·κ^p (see the module docstring)."""
+    return mpmath.mpf(10) ** (5 - dps) * scale * kappa ** p
+
+
 def _kappa(D: Mat, dps: int):
     info = rank_info(D, dps)
     nz = [s for s in info.singular_values if s > info.threshold]
@@ -222,7 +135,7 @@ def check_case(case: Case, dps: int = 30) -> dict[str, tuple[bool, str]]:
             scale = max(mpmath.mpf(1), D.max_abs() ** 2, Dp.max_abs() ** 2, g.max_abs())
 
             def small(m, p=2):
-                t = mpmath.mpf(10) ** (5 - dps) * scale * k ** p
+                t = _tolerance(dps, scale, k, p)
                 r = m.max_abs()
                 return (bool(r <= t), f"residual {mpmath.nstr(r, 5)} vs tolerance "
                                       f"{mpmath.nstr(t, 5)}")
@@ -237,7 +150,7 @@ def check_case(case: Case, dps: int = 30) -> dict[str, tuple[bool, str]]:
         eq = [small(V, 4)[0] == Pg_zero for V in fields.values()]
         out["C4"] = (all(eq), f"P∇C = 0: {Pg_zero}; V_α = 0 agrees for α = 0, 1/2, 1: {eq}")
         dCs = [(g.T @ D @ V)[0, 0] for V in fields.values()]
-        tolC = 0 if exact else (mpmath.mpf(10) ** (5 - dps) * scale ** 2 * _kappa(D, dps) ** 4)
+        tolC = 0 if exact else _tolerance(dps, scale ** 2, k, 4)
         shown = [str(d) if exact else mpmath.nstr(d, 5) for d in dCs]
         out["C5"] = (all(d <= tolC for d in dCs), f"dC/ds for α = 0, 1/2, 1: {shown}")
         c6 = small(xa + g)
@@ -252,6 +165,55 @@ def _write_report(path: str, data: dict) -> None:
     """The JSON report, written atomically by the one writer (:func:`symflow.progress.
     write_atomic`); its folder must exist (:func:`symflow.progress.check_writable`)."""
     write_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _check_campaign_args(n_architectures: int, seed: int, dps: int) -> None:
+    """``n_architectures`` ≥ 1, ``seed`` ≥ 0 and ``dps`` ≥ 15 as integers, else DataError."""
+    for name, v, lo in (("n_architectures", n_architectures, 1), ("seed", seed, 0),
+                        ("dps", dps, 15)):
+        _check_bound(name, v, lo)
+
+
+def _prepare_report_path(report_path: Any) -> None:
+    """Create the report's folder if missing, then refuse an unwritable path
+    (:class:`~symflow.progress.ReportPathError`) — before any work."""
+    if isinstance(report_path, (str, os.PathLike)) and os.fspath(report_path).strip():
+        os.makedirs(os.path.dirname(os.path.abspath(report_path)), exist_ok=True)
+    check_writable(report_path, "report_path")
+
+
+def _count_case(rep: CampaignReport, archs: set, case: Case) -> None:
+    """Count a drawn case: tried, its architecture, activation and level, rejected for rank."""
+    rep.tried += 1
+    net = case.problem.network
+    archs.add((net.widths, net.activation.name, net.bias))
+    act = net.activation.name
+    rep.by_activation[act] = rep.by_activation.get(act, 0) + 1
+    lvl = "exact" if case.problem.rational else "mpmath"
+    rep.by_level[lvl] = rep.by_level.get(lvl, 0) + 1
+    if not case.full_rank:
+        rep.rejected_for_rank += 1
+
+
+def _count_results(rep: CampaignReport, case: Case, res: dict[str, tuple[bool, str]]) -> None:
+    """Add the results of :func:`check_case` at ``case`` to the per-claim counts and failures
+    (C10 is counted apart: a counterexample below full rank is informative, not a failure)."""
+    for claim, (ok, detail) in res.items():
+        if claim == "C10":
+            # informative, not a failure: x' ≠ −∇ₓC at a rank-deficient case
+            rep.c10_counterexamples += int(ok)
+            continue
+        st_ = rep.claims.setdefault(claim, {"checked": 0, "passed": 0, "failed": 0})
+        st_["checked"] += 1
+        st_["passed" if ok else "failed"] += 1
+        if not ok:
+            rep.failures.append({"claim": claim, "case": repr(case), "detail": detail})
+
+
+def _finish(rep: CampaignReport, archs: set, start: float) -> None:
+    """Set the number of distinct architectures and the elapsed seconds."""
+    rep.distinct_architectures = len(archs)
+    rep.seconds = time.perf_counter() - start
 
 
 def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
@@ -270,10 +232,7 @@ def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
     >>> rep.tried, rep.ok
     (5, True)
     """
-    for name, v, lo in (("n_architectures", n_architectures, 1), ("seed", seed, 0),
-                        ("dps", dps, 15)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise DataError(f"{name} must be an integer >= {lo}, got {v!r}", v)
+    _check_campaign_args(n_architectures, seed, dps)
     rep = CampaignReport(n_architectures, seed, dps)
     archs: set = set()
     start = time.perf_counter()
@@ -285,50 +244,29 @@ def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
               suppress_health_check=_SUPPRESS, phases=[Phase.generate])
     @given(strat)
     def _one(case: Case) -> None:
-        rep.tried += 1
-        net = case.problem.network
-        archs.add((net.widths, net.activation.name, net.bias))
-        act = net.activation.name
-        rep.by_activation[act] = rep.by_activation.get(act, 0) + 1
-        lvl = "exact" if case.problem.rational else "mpmath"
-        rep.by_level[lvl] = rep.by_level.get(lvl, 0) + 1
-        if not case.full_rank:
-            rep.rejected_for_rank += 1
+        _count_case(rep, archs, case)
         try:
             res = check_case(case, dps)
         except SymflowError as exc:
             rep.errors.append({"case": repr(case), "error": f"{type(exc).__name__}: {exc}"})
             return
-        for claim, (ok, detail) in res.items():
-            if claim == "C10":
-                # informative, not a failure: x' ≠ −∇ₓC at a rank-deficient case
-                rep.c10_counterexamples += int(ok)
-                continue
-            st_ = rep.claims.setdefault(claim, {"checked": 0, "passed": 0, "failed": 0})
-            st_["checked"] += 1
-            st_["passed" if ok else "failed"] += 1
-            if not ok:
-                rep.failures.append({"claim": claim, "case": repr(case), "detail": detail})
+        _count_results(rep, case, res)
         if progress is not None:
             progress.update(rep.tried, {"step": rep.tried, "t1": n_architectures,
                                         "failures": len(rep.failures)})
 
     if report_path is not None:  # checked before any work; this API creates missing folders
-        if isinstance(report_path, (str, os.PathLike)) and os.fspath(report_path).strip():
-            os.makedirs(os.path.dirname(os.path.abspath(report_path)), exist_ok=True)
-        check_writable(report_path, "report_path")
+        _prepare_report_path(report_path)
     try:
         _one()
     except KeyboardInterrupt as exc:  # hand the cases checked so far to the caller
         rep.interrupted = True
-        rep.distinct_architectures = len(archs)
-        rep.seconds = time.perf_counter() - start
+        _finish(rep, archs, start)
         exc.campaign_report = rep
         raise
     if progress is not None:
         progress.close()
-    rep.distinct_architectures = len(archs)
-    rep.seconds = time.perf_counter() - start
+    _finish(rep, archs, start)
     if report_path is not None:
         _write_report(report_path, rep.to_json())
     return rep
@@ -345,26 +283,6 @@ exit status:
   130  interrupted (Ctrl-C): the cases checked so far are written to
        --report, marked "interrupted": true
 """
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # exit 2 with the message, no traceback
-        self.print_usage(sys.stderr)
-        print(f"symflow campaign: error: {message}", file=sys.stderr)
-        raise SystemExit(2)
-
-
-def _int_option(name: str, lo: int, hi: int | None = None):
-    def parse(value: str) -> int:
-        try:
-            v = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {value!r}") from None
-        if v < lo or (hi is not None and v > hi):
-            rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-            raise argparse.ArgumentTypeError(f"{name} must be {rng}, got {v}")
-        return v
-    return parse
 
 
 def _interrupted(exc: KeyboardInterrupt, args, data: "dict | None", rep) -> int:
@@ -390,27 +308,49 @@ def _interrupted(exc: KeyboardInterrupt, args, data: "dict | None", rep) -> int:
     return 130
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``symflow campaign``: run :func:`run_campaign`, print a summary, write the JSON report.
-    Exit status (see the module docstring): 0 passed, 1 failed, 3 errors or no C10
-    counterexample found, 2 usage error, 130 interrupted."""
-    ap = _Parser(prog="symflow campaign",
-                 description="property campaign over random architectures",
-                 epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=_int_option("--n", 1), default=500,
+def _build_parser() -> argparse.ArgumentParser:
+    """The ``symflow campaign`` parser: a usage error prints the usage and ``symflow campaign:
+    error: …`` on stderr and exits 2 (argparse's own behaviour), the integer options say
+    which bound they miss (:func:`symflow.progress.int_option`)."""
+    ap = argparse.ArgumentParser(prog="symflow campaign",
+                                 description="property campaign over random architectures",
+                                 epilog=EXIT_STATUS_HELP,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int_option("--n", 1), default=500,
                     help="number of cases (default 500)")
-    ap.add_argument("--seed", type=_int_option("--seed", 0), default=0)
-    ap.add_argument("--dps", type=_int_option("--dps", 15, 2000), default=30,
+    ap.add_argument("--seed", type=int_option("--seed", 0), default=0)
+    ap.add_argument("--dps", type=int_option("--dps", MIN_DPS, MAX_DPS), default=30,
                     help="working precision in digits, 15 to 2000 (default 30)")
     ap.add_argument("--report", default="campaign-report.json",
                     help="JSON output path (its folder must exist)")
     ap.add_argument("--c10", action="store_true",
                     help="also search and shrink a C10 counterexample and add it to the report")
     ap.add_argument("--progress", action="store_true")
+    return ap
+
+
+def _add_c10_search(data: dict, seed: int) -> bool:
+    """``--c10``: search and shrink a counterexample, add it (or why the search was
+    inconclusive) to ``data`` and print it; True when none was found."""
     try:
-        args = ap.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (2 if exc.code else 0)
+        cx = find_c6_counterexample(seed=seed)
+    except SymflowError as exc:
+        data["c10_minimal_counterexample"] = None
+        data["c10_search"] = f"inconclusive: {exc}"
+        print(f"C10 search inconclusive: {exc}")
+        return True
+    data["c10_minimal_counterexample"] = cx.to_json() | {"description": cx.description()}
+    print(cx.description())
+    return False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``symflow campaign``: run :func:`run_campaign`, print a summary, write the JSON report.
+    Exit status (see the module docstring): 0 passed, 1 failed, 3 errors or no C10
+    counterexample found, 2 usage error, 130 interrupted."""
+    args = parse_args_or_exit_code(_build_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
         check_writable(args.report, "--report")
     except ReportPathError as exc:
@@ -418,7 +358,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     prog = None
     if args.progress:
-        from ..progress import TextProgress
         prog = with_time_variable(TextProgress(label="campaign"), "case")
     rep = data = None
     try:
@@ -429,19 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         data = rep.to_json()
         print(rep.summary())
-        c10_missing = False
-        if args.c10:
-            try:
-                cx = find_c6_counterexample(seed=args.seed)
-            except SymflowError as exc:
-                c10_missing = True
-                data["c10_minimal_counterexample"] = None
-                data["c10_search"] = f"inconclusive: {exc}"
-                print(f"C10 search inconclusive: {exc}")
-            else:
-                data["c10_minimal_counterexample"] = cx.to_json() | {
-                    "description": cx.description()}
-                print(cx.description())
+        c10_missing = _add_c10_search(data, args.seed) if args.c10 else False
         code = 1 if rep.failures else (3 if (rep.errors or c10_missing) else 0)
         data["exit_code"] = code
         _write_report(args.report, data)

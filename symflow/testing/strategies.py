@@ -45,7 +45,7 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import mpmath
-from hypothesis import strategies as st
+from hypothesis import assume, reject, strategies as st
 
 from ..backends.arith import get_arith, working_precision
 from ..errors import DataError, RankError
@@ -312,6 +312,47 @@ def _dead_unit_theta(net: MLP, theta: list[Fraction], layer: int, unit: int) -> 
     return th
 
 
+def _check_cases_args(full_rank: bool | None, mechanisms: Sequence[str]) -> tuple[str, ...]:
+    """``mechanisms`` as a tuple, checked with ``full_rank`` (True, False or None; at least one
+    mechanism of :data:`DEFICIENCY_MECHANISMS` for False)."""
+    if full_rank not in (True, False, None):
+        raise DataError(f"full_rank must be True, False or None, got {full_rank!r}", full_rank)
+    mechs = tuple(mechanisms)
+    for m in mechs:
+        if m not in DEFICIENCY_MECHANISMS:
+            raise DataError(f"unknown rank-deficiency mechanism {m!r}; choose among "
+                            f"{DEFICIENCY_MECHANISMS}", m)
+    if full_rank is False and not mechs:
+        raise DataError("full_rank=False needs at least one mechanism", mechanisms)
+    return mechs
+
+
+def _sample_range(net: MLP, full_rank: bool | None, mech: str | None, max_samples: int,
+                  max_qn: int) -> tuple[int, int, str | None]:
+    """``(lo, hi, mech)``: the bounds on N for ``net`` (QN ≤ ``max_qn``; QN ≤ K at full rank;
+    N > K/Q for ``K<QN``; N ≥ 2 for ``duplicate_input``) and the mechanism, ``dead_unit``
+    becoming ``any`` on a network without a hidden layer. ``lo > hi``: no such case."""
+    Q, K = net.output_dim, net.num_params
+    lo = {"K<QN": K // Q + 1, "duplicate_input": 2}.get(mech, 1)
+    hi = min(max_samples, max_qn // Q)
+    if full_rank:
+        hi = min(hi, K // Q)
+    if mech == "dead_unit" and net.depth < 2:
+        mech = "any"
+    return lo, hi, mech
+
+
+def _keep(info: RankInfo, QN: int, full_rank: bool | None, mech: str | None) -> bool:
+    """Does the rank suit ``full_rank``? True: rank QN, certified; False: rank < QN, certain or
+    made certain by the mechanism; None: any rank."""
+    if full_rank is True:
+        return info.rank == QN and info.certain
+    if full_rank is False:
+        certain = info.certain or mech in ("duplicate_input", "K<QN")
+        return info.rank < QN and certain
+    return True
+
+
 def cases(*, full_rank: bool | None = None, activations: Sequence[str] = ALL_ACTIVATIONS,
           losses: Sequence[str] = ("l2",), max_qn: int = 6, max_samples: int = 3,
           mechanisms: Sequence[str] = DEFICIENCY_MECHANISMS, theta_scale: int = 1,
@@ -325,15 +366,7 @@ def cases(*, full_rank: bool | None = None, activations: Sequence[str] = ALL_ACT
     ``full_rank=False`` with a transcendental activation the numerical rank is used only where
     the mechanism makes deficiency certain (``duplicate_input``, ``K<QN``).
     """
-    if full_rank not in (True, False, None):
-        raise DataError(f"full_rank must be True, False or None, got {full_rank!r}", full_rank)
-    mechs = tuple(mechanisms)
-    for m in mechs:
-        if m not in DEFICIENCY_MECHANISMS:
-            raise DataError(f"unknown rank-deficiency mechanism {m!r}; choose among "
-                            f"{DEFICIENCY_MECHANISMS}", m)
-    if full_rank is False and not mechs:
-        raise DataError("full_rank=False needs at least one mechanism", mechanisms)
+    mechs = _check_cases_args(full_rank, mechanisms)
     _check_bound("max_qn", max_qn, 1)
     losses = tuple(losses)
     arch = architectures(activations=activations, **arch_kwargs).filter(
@@ -343,40 +376,22 @@ def cases(*, full_rank: bool | None = None, activations: Sequence[str] = ALL_ACT
     def _case(draw):
         net = draw(arch)
         loss = draw(st.sampled_from(losses))
-        Q, K = net.output_dim, net.num_params
         mech = draw(st.sampled_from(mechs)) if full_rank is False else None
-        hi = min(max_samples, max_qn // Q)
-        lo = 1
-        if full_rank:
-            hi = min(hi, K // Q)
-        if mech == "K<QN":
-            lo = K // Q + 1
-        if mech == "duplicate_input":
-            lo = 2
-        if mech == "dead_unit" and net.depth < 2:
-            mech = "any"
+        lo, hi, mech = _sample_range(net, full_rank, mech, max_samples, max_qn)
         if lo > hi:
-            # this architecture cannot host the requested case within the size bounds
-            from hypothesis import reject
-            reject()
-        distinct = mech != "duplicate_input"
+            reject()  # this architecture cannot host the requested case within the size bounds
         inputs, targets = draw(datasets(net, loss, min_samples=lo, max_samples=hi,
-                                        distinct_inputs=distinct))
+                                        distinct_inputs=mech != "duplicate_input"))
         if mech == "duplicate_input":
             inputs = [inputs[0]] + inputs[:1] + inputs[2:]
         prob = Problem(net, inputs, targets, loss)
-        theta = draw(rational_points(K, theta_scale, theta_denominator))
+        theta = draw(rational_points(net.num_params, theta_scale, theta_denominator))
         if mech == "dead_unit":
             layer = draw(st.integers(0, net.depth - 2))
             unit = draw(st.integers(0, net.widths[layer + 1] - 1))
             theta = _dead_unit_theta(net, theta, layer, unit)
         info = jacobian_rank(prob, theta, dps)
-        from hypothesis import assume
-        if full_rank is True:
-            assume(info.rank == prob.QN and info.certain)
-        elif full_rank is False:
-            certain = info.certain or mech in ("duplicate_input", "K<QN")
-            assume(info.rank < prob.QN and certain)
+        assume(_keep(info, prob.QN, full_rank, mech))
         return Case(prob, tuple(theta), info, mech)
 
     return _case()
