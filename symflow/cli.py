@@ -36,7 +36,8 @@ import time
 
 from .errors import SymflowError
 from .numbers import MAX_DPS, MIN_DPS
-from .progress import CheckProgress, int_option, parse_args_or_exit_code
+from .arguments import int_option, parse_args_or_exit_code
+from .progress import CheckProgress
 
 __all__ = ["main", "CheckProgress", "exit_code", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE",
            "EXIT_INCONCLUSIVE", "EXIT_INTERRUPTED"]

@@ -1,5 +1,4 @@
-"""Progress on stderr, report files and command-line options: the progress protocol, its one
-text printer, the one atomic file writer, and the integer option type of both commands.
+"""Progress on stderr: the progress protocol and its one text printer.
 
 **Progress.** A progress object has ``update(t, info)`` and ``close()``. Integrators call
 ``update`` after each accepted step with the current time and a dict of counters (``step``,
@@ -19,37 +18,18 @@ printer configured for ``symflow check`` (re-exported by :mod:`symflow.cli`).
 >>> p.close()
 >>> buf.getvalue().splitlines()[0].startswith("demo: line time t = 0.5 of 1")
 True
-
-**Report files.** :func:`write_atomic` writes a file through a temporary file in the same
-folder and ``os.replace`` (a reader never sees half a report), with the permissions any other
-new file would get (``0o666 & ~umask``; an existing file keeps its mode).
-:func:`check_writable` refuses, before any work starts, a path that could not be written,
-with a :class:`ReportPathError` naming the path the user gave. Both live here (not in
-:mod:`symflow.reports`) because :mod:`symflow.testing.campaign`, which writes its own report, comes
-before ``reports`` in the import order; :mod:`symflow.reports` re-exports them.
-
-**Command-line options.** ``symflow check`` (:mod:`symflow.cli`) and ``symflow campaign``
-(:mod:`symflow.testing.campaign`) share, for the same reason, :func:`int_option` (an argparse
-type: an integer within bounds, with a message naming the option and the bound) and
-:func:`parse_args_or_exit_code` (parse, or the exit code argparse chose: 2 for a usage error,
-0 after ``--help``).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import stat
 import sys
-import tempfile
 import time
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from .errors import DataError, SymflowError
+from .errors import DataError
 
 __all__ = ["Progress", "TextProgress", "CheckProgress", "make_progress", "with_time_variable",
-           "time_phrase", "ReportPathError", "check_writable", "write_atomic", "int_option",
-           "parse_args_or_exit_code"]
+           "time_phrase"]
 
 
 @runtime_checkable
@@ -214,139 +194,3 @@ def make_progress(progress: Any) -> "Progress | None":
         return progress
     raise DataError(f"progress must be None, True, or an object with update(t, info) and "
                     f"close(); got {progress!r}", progress)
-
-
-# ---- report files ---------------------------------------------------------------------------
-class ReportPathError(SymflowError, ValueError):
-    """A report path that cannot be written; ``.path`` is the path as the user gave it."""
-
-    def __init__(self, message: str, path: Any = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.value = path
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where the OS allows (Linux), else by
-    setting and at once restoring it."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    m = os.umask(0o022)
-    os.umask(m)
-    return m
-
-
-def check_writable(path: "str | os.PathLike", option: str = "report path") -> str:
-    """Refuse, before any work, a report ``path`` that :func:`write_atomic` could not write.
-
-    Raises :class:`ReportPathError` naming ``path`` as given (and ``option``, e.g. ``"--json"``)
-    for an empty path, a path that is a folder, a missing folder (which is not created), a
-    parent that is not a folder, an existing file that is read-only, or a folder where a file
-    cannot be created (probed with a temporary file that is removed at once). Returns the path.
-    """
-    shown = path
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise ReportPathError(f"{option}: not a path: {shown!r}", shown) from None
-    if not isinstance(path, str) or not path.strip():
-        raise ReportPathError(f"{option}: empty path {shown!r}; give a file name", shown)
-    if path.endswith(("/", os.sep)) or os.path.isdir(path):
-        raise ReportPathError(f"{option} {shown!r} is a folder; give a file name", shown)
-    folder = os.path.dirname(os.path.abspath(os.path.realpath(path) if os.path.islink(path)
-                                             else path))
-    if not os.path.exists(folder):
-        missing = folder
-        while not os.path.exists(os.path.dirname(missing)) and os.path.dirname(missing) != missing:
-            missing = os.path.dirname(missing)
-        raise ReportPathError(f"{option} {shown!r}: folder {missing!r} does not exist "
-                              f"(create it first)", shown)
-    if not os.path.isdir(folder):
-        raise ReportPathError(f"{option} {shown!r}: {folder!r} is not a folder", shown)
-    if os.path.lexists(path) and not os.path.isfile(path):
-        raise ReportPathError(f"{option} {shown!r} exists and is not a regular file", shown)
-    if os.path.isfile(path) and not os.access(path, os.W_OK):
-        raise ReportPathError(f"{option} {shown!r} exists and is read-only", shown)
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".symflow-probe-", dir=folder)
-    except OSError as exc:
-        raise ReportPathError(f"{option} {shown!r}: cannot create a file in folder {folder!r}: "
-                              f"{exc.strerror or exc}", shown) from None
-    os.close(fd)
-    os.unlink(probe)
-    return path
-
-
-def write_atomic(path: "str | os.PathLike", text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder, fsync and
-    ``os.replace``. A new file gets mode ``0o666 & ~umask`` (as ``open(path, "w")`` would
-    give it), an existing one keeps its mode. On error (or Ctrl-C) the temporary file is removed
-    and an ``OSError`` becomes a :class:`ReportPathError` naming ``path``."""
-    shown = path
-    path = os.fspath(path)
-    if os.path.islink(path):      # write through a symlink, as open(path, "w") would
-        path = os.path.realpath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=d)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise ReportPathError(f"cannot write {shown!r}: {exc.strerror or exc}", shown) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-
-
-# ---- command-line options -------------------------------------------------------------------
-def int_option(name: str, lo: int, hi: int | None = None):
-    """An argparse ``type``: the integer in ``[lo, hi]`` (``hi=None``: no upper bound), else an
-    ``ArgumentTypeError`` naming ``name`` and the bound missed.
-
-    >>> dps = int_option("--dps", 15, 2000)
-    >>> dps("30")
-    30
-    >>> dps("5")
-    Traceback (most recent call last):
-    ...
-    argparse.ArgumentTypeError: --dps must be between 15 and 2000, got 5
-    """
-    def parse(value: str) -> int:
-        try:
-            v = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {value!r}") from None
-        if v < lo or (hi is not None and v > hi):
-            rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-            raise argparse.ArgumentTypeError(f"{name} must be {rng}, got {v}")
-        return v
-    return parse
-
-
-def parse_args_or_exit_code(parser: argparse.ArgumentParser,
-                            argv: "Sequence[str] | None" = None) -> "argparse.Namespace | int":
-    """``parser.parse_args(argv)`` (``None``: ``sys.argv[1:]``), or, where argparse would exit
-    (a usage error, ``--help``), the exit code instead: its integer code, else 2 for a message
-    and 0 for none."""
-    try:
-        return parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (2 if exc.code else 0)

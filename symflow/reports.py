@@ -39,7 +39,7 @@ from typing import Any, Iterable
 import mpmath
 
 from .claims.evidence import Status, Verdict
-from .progress import ReportPathError, check_writable, write_atomic
+from .files import ReportPathError, check_writable, write_atomic
 
 __all__ = ["fmt_number", "summary", "counts", "notes", "rows", "findings", "failures",
            "text_table", "markdown", "to_json", "write_atomic", "write_json", "write_markdown",

@@ -1,6 +1,6 @@
 """The data flow is one-directional, in layers: a module imports only its own layer or lower ones.
 
-    foundation (errors, numbers, progress)
+    foundation (errors, numbers, progress, files, arguments)
       → backends (levels, scalar arithmetic, matrices, rank / pinv / projector, tolerances)
       → core (activations, networks, losses, problem, catalogue, fields, time change)
       → flows (integration)  → reference (deliberate second implementations)
@@ -33,7 +33,7 @@ from pathlib import Path
 import symflow
 
 #: The layers of the package, lowest first: top-level modules and subpackages.
-LAYERS = [["errors", "numbers", "progress"], ["backends"], ["core"], ["flows"], ["reference"],
+LAYERS = [["errors", "numbers", "progress", "files", "arguments"], ["backends"], ["core"], ["flows"], ["reference"],
           ["testing"], ["claims"], ["reports"], ["cli", "__init__"]]
 
 #: Layers inside symflow/claims: a module imports only modules of earlier layers.

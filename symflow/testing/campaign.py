@@ -17,7 +17,7 @@ C10    at rank D < QN: is x' ≠ −g (a counterexample to C6 without its hypoth
 Rational networks with the L2 loss are checked exactly (flint rationals); the others at mpmath
 ``dps`` digits with tolerance 10^(5−dps)·scale·κ(D)^p (κ = σ₁/σ_r measured at the point).
 Statistics (architectures tried and distinct, rejected for rank, per-claim counts, failures with
-their data) are written as JSON, atomically (:func:`symflow.progress.write_atomic`, the writer
+their data) are written as JSON, atomically (:func:`symflow.files.write_atomic`, the writer
 :mod:`symflow.reports` uses too). From the shell::
 
     symflow campaign --n 2000 --seed 1 --report campaign.json     # (the CLI's sub-command)
@@ -54,8 +54,9 @@ from ..errors import DataError, SymflowError
 from ..core.fields import output_field, output_field_closed_form, parameter_field
 from ..backends.linalg import Mat, pinv, projector, rank_info
 from ..numbers import MAX_DPS, MIN_DPS
-from ..progress import (ReportPathError, TextProgress, check_writable, int_option,
-                        parse_args_or_exit_code, with_time_variable, write_atomic)
+from ..arguments import int_option, parse_args_or_exit_code
+from ..files import ReportPathError, check_writable, write_atomic
+from ..progress import TextProgress, with_time_variable
 from .search import _SUPPRESS, Counterexample, find_c6_counterexample
 from .strategies import ALL_ACTIVATIONS, Case, _check_bound, cases
 
@@ -162,8 +163,8 @@ def check_case(case: Case, dps: int = 30) -> dict[str, tuple[bool, str]]:
 
 
 def _write_report(path: str, data: dict) -> None:
-    """The JSON report, written atomically by the one writer (:func:`symflow.progress.
-    write_atomic`); its folder must exist (:func:`symflow.progress.check_writable`)."""
+    """The JSON report, written atomically by the one writer (:func:`symflow.files.
+    write_atomic`); its folder must exist (:func:`symflow.files.check_writable`)."""
     write_atomic(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
@@ -176,7 +177,7 @@ def _check_campaign_args(n_architectures: int, seed: int, dps: int) -> None:
 
 def _prepare_report_path(report_path: Any) -> None:
     """Create the report's folder if missing, then refuse an unwritable path
-    (:class:`~symflow.progress.ReportPathError`) — before any work."""
+    (:class:`~symflow.files.ReportPathError`) — before any work."""
     if isinstance(report_path, (str, os.PathLike)) and os.fspath(report_path).strip():
         os.makedirs(os.path.dirname(os.path.abspath(report_path)), exist_ok=True)
     check_writable(report_path, "report_path")
@@ -223,7 +224,7 @@ def run_campaign(n_architectures: int = 200, seed: int = 0, dps: int = 30,
     ``progress``: None, or an object with ``update(i, info)`` / ``close()``. Writes the JSON
     report to ``report_path`` (atomically) if given, creating its folder (the ``symflow
     campaign`` command instead refuses a missing folder, as ``symflow check`` does); an
-    unwritable path raises :class:`~symflow.progress.ReportPathError` before any work. A failed
+    unwritable path raises :class:`~symflow.files.ReportPathError` before any work. A failed
     check is recorded, never raised.
     On Ctrl-C the KeyboardInterrupt propagates carrying the partial report (marked
     ``interrupted``) as its ``campaign_report`` attribute.
@@ -311,7 +312,7 @@ def _interrupted(exc: KeyboardInterrupt, args, data: "dict | None", rep) -> int:
 def _build_parser() -> argparse.ArgumentParser:
     """The ``symflow campaign`` parser: a usage error prints the usage and ``symflow campaign:
     error: …`` on stderr and exits 2 (argparse's own behaviour), the integer options say
-    which bound they miss (:func:`symflow.progress.int_option`)."""
+    which bound they miss (:func:`symflow.arguments.int_option`)."""
     ap = argparse.ArgumentParser(prog="symflow campaign",
                                  description="property campaign over random architectures",
                                  epilog=EXIT_STATUS_HELP,
