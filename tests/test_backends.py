@@ -182,3 +182,27 @@ def test_raw_vector_operations_agree_between_mpmath_and_float64():
     assert np.allclose(Df @ u_f, w)
     with pytest.raises(sf.RankError):
         f64.spd_solve(np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([1.0, 0.0]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(matrices())
+def test_ldl_pivots_are_ratios_of_leading_minors(rows):
+    """Sylvester: for G = AAᵀ (positive semi-definite), dⱼ = det G[:j+1,:j+1] / det G[:j,:j];
+    the factorization stops at the first zero pivot, and solves where all are positive."""
+    from symflow.backends.linalg import ldl, spd_solve
+    A = _exact(rows)
+    G = (A @ A.T).tolist()
+    L, d = ldl(G)
+    m = len(G)
+    minors = [flint.fmpq(1)] + [flint.fmpq_mat(j, j, [G[a][b] for a in range(j) for b in range(j)]).det()
+                                for j in range(1, m + 1)]
+    for j, dj in enumerate(d):
+        assert dj == minors[j + 1] / minors[j]
+    assert (len(d) == m and all(v > 0 for v in d)) == (A.data.rank() == m)
+    if A.data.rank() == m:
+        b = [flint.fmpq(i + 1) for i in range(m)]
+        u = spd_solve(G, b)
+        assert all(sum(G[i][k] * u[k] for k in range(m)) == b[i] for i in range(m))
+    else:
+        with pytest.raises(sf.RankError):
+            spd_solve(G, [flint.fmpq(1)] * m)

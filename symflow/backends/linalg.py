@@ -43,7 +43,7 @@ from .levels import Level
 from ..numbers import check_dps, short_repr, to_rational_matrix
 
 __all__ = ["Mat", "RankInfo", "rank_info", "pinv", "projector", "range_basis", "eye",
-           "spd_solve", "as_mat"]
+           "ldl", "spd_solve", "as_mat"]
 
 
 class Mat:
@@ -260,24 +260,40 @@ def _projector(A: Mat, dps: int = 30) -> Mat:
     return A.backend.projector(A, dps)
 
 
-def spd_solve(G: list[list[Any]], b: list[Any]) -> list[Any]:
-    """Solve G u = b for a symmetric positive definite G (plain lists, any field with sqrt-free
-    LDLᵀ arithmetic: mpf, fmpq, arb, float). Raises RankError on a non-positive pivot."""
-    n = len(b)
+def ldl(G: list[list[Any]]) -> tuple[list[list[Any]], list[Any]]:
+    """The LDLᵀ factorization G = L·diag(d)·Lᵀ of a symmetric G (rows of scalars of any level:
+    fmpq, arb, mpf, float; no square roots), L unit lower triangular.
+
+    Stops after the first pivot that is not certainly positive (for balls: one that may be
+    ≤ 0): then ``d`` is shorter than n or ends with that pivot. G is positive definite iff all
+    n pivots are > 0 (Sylvester: dⱼ = det G[:j+1, :j+1] / det G[:j, :j]).
+    """
+    n = len(G)
     L = [[None] * n for _ in range(n)]
-    d = [None] * n
+    d: list[Any] = []
     for j in range(n):
         s = G[j][j]
         for k in range(j):
             s = s - L[j][k] * L[j][k] * d[k]
+        d.append(s)
         if not s > 0:
-            raise RankError(f"NTK is not positive definite (pivot {j} = {s})", rank=j, expected=n)
-        d[j] = s
+            break
         for i in range(j + 1, n):
             t = G[i][j]
             for k in range(j):
                 t = t - L[i][k] * L[j][k] * d[k]
             L[i][j] = t / s
+    return L, d
+
+
+def spd_solve(G: list[list[Any]], b: list[Any]) -> list[Any]:
+    """Solve G u = b for a symmetric positive definite G by :func:`ldl` (plain lists, any
+    level's scalars). Raises RankError on a non-positive pivot."""
+    n = len(b)
+    L, d = ldl(G)
+    if len(d) < n or not d[-1] > 0:
+        j = len(d) - 1
+        raise RankError(f"NTK is not positive definite (pivot {j} = {d[j]})", rank=j, expected=n)
     y = list(b)
     for i in range(n):
         for k in range(i):

@@ -17,7 +17,7 @@ from fractions import Fraction
 from ..errors import RankError
 from ..backends import backend
 from ..core.fields import parameter_field
-from ..backends.linalg import Mat, pinv
+from ..backends.linalg import Mat, ldl, pinv
 from ..core.problem import PointData
 
 __all__ = ["ntk_pinv", "v_alpha", "library_field"]
@@ -61,20 +61,9 @@ def library_field(pd: PointData, alpha: Fraction) -> Mat:
 
 
 def _ldl_pivots(H: Mat) -> list:
-    """Pivots of the LDLᵀ elimination of a symmetric matrix (all > 0 ⇔ positive definite)."""
-    n = H.shape[0]
-    A = H.tolist()
-    piv = []
-    for j in range(n):
-        d = A[j][j]
-        piv.append(d)
-        if not (d > 0):  # a pivot not certainly positive: stop, it decides the outcome
-            break
-        for i in range(j + 1, n):
-            f = A[i][j] / d
-            for k in range(j + 1, n):
-                A[i][k] = A[i][k] - f * A[j][k]
-    return piv
+    """Pivots of the LDLᵀ factorization of a symmetric matrix (all > 0 ⇔ positive definite),
+    up to the first one not certainly positive (:func:`symflow.backends.linalg.ldl`)."""
+    return ldl(H.tolist())[1]
 
 
 def _stack(mats: list[Mat]) -> Mat:
