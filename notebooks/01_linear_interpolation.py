@@ -27,7 +27,7 @@
 # global minimum $C = 0$ is reached at $t = 1$. The time change is **derived by SymPy** (below),
 # not typed in.
 #
-# **Claims touched** (see `THEORY.md`): **C1** (full rank: the adapted field induces
+# **Claims touched** (see `docs/theory.md`): **C1** (full rank: the adapted field induces
 # $x' = -\nabla_x C$), **C5** (the cost never increases), **C6** (the headline: linear
 # interpolation, and the minimum reached at $t = 1$).
 #

@@ -2,7 +2,7 @@
 
 ``symflow check [--claims C1,C6] [--problems name,...] [--dps 30] [--level LEVEL]
 [--json PATH] [--markdown PATH] [--quiet]``
-    runs the claims of THEORY.md on the default catalogue (each at its strongest applicable
+    runs the claims of docs/theory.md on the default catalogue (each at its strongest applicable
     level unless ``--level`` forces one), prints a table (with the Failures, Inconclusive and
     Findings sections of :mod:`symflow.reports`) and writes the reports atomically. Report
     paths are checked before any work starts. Progress (claim × problem, elapsed time, and the
@@ -82,12 +82,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symflow", description="Exact and high-precision checks of Chen & "
-                     "Muñoz Ewald, arXiv 2408.01517 (claims C1–C10 of THEORY.md)",
+                     "Muñoz Ewald, arXiv 2408.01517 (claims C1–C10 of docs/theory.md)",
                      epilog="exit status of 'symflow check': see 'symflow check --help'",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("check", help="check the claims on the default problems",
-                       description="Check the claims of THEORY.md on the catalogue problems "
+                       description="Check the claims of docs/theory.md on the catalogue problems "
                        "and print a verdict table.", epilog=EXIT_STATUS_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--claims", default=None, help="comma-separated claim ids, e.g. C1,C6")

@@ -157,7 +157,7 @@ def test_c1_full_rank_ball(case):
 
 # ---- C2: generalized inverses A = (DDᵀ)⁺ + (I − P)B give x' = −P∇ₓC -------------------------
 # Not *every* generalized inverse does: x' = −DDᵀA g is −Pg only when DDᵀA is the orthogonal
-# projector. symflow.claims refutes THEORY.md's "for any A" at rank-deficient points (see the
+# projector. symflow.claims refutes docs/theory.md's "for any A" at rank-deficient points (see the
 # README's findings); this property covers the family for which the statement holds.
 @given(cases(activations=RATIONAL_ACTIVATIONS), st.data())
 @examples(*EXACT_ANY, data=None)

@@ -15,7 +15,7 @@ mpmath     ``mpmath.matrix``     SVD, singular values below σ₁·max(m,n)·10^
 float64    ``numpy.ndarray``     numpy SVD (``pinv``/``matrix_rank`` defaults)
 =========  ====================  =================================================
 
-THEORY.md C9: D D⁺ D = D, D⁺ D D⁺ = D⁺, DD⁺ and D⁺D symmetric, Dᵀ(DDᵀ)⁺ = D⁺,
+docs/theory.md C9: D D⁺ D = D, D⁺ D D⁺ = D⁺, DD⁺ and D⁺D symmetric, Dᵀ(DDᵀ)⁺ = D⁺,
 (DDᵀ)⁺ DDᵀ = P. No pseudo-inverse is ever formed symbolically for a whole network.
 
 Inputs of :func:`rank_info`, :func:`pinv`, :func:`projector` and :func:`range_basis`: a

@@ -1,4 +1,4 @@
-"""The claims C0–C10 of THEORY.md, each checked by library code and returning Verdicts.
+"""The claims C0–C10 of docs/theory.md, each checked by library code and returning Verdicts.
 
 One module per claim, declaring it (:func:`register`) and all its checks (:func:`claim_check`),
 with the claim's narrative in its docstring; ``python -m symflow.claims.<module>`` runs it on

@@ -1,12 +1,12 @@
 """Verdicts and the evidence behind them.
 
-Every check symflow runs returns a :class:`Verdict`: the claim id (C1–C10 of THEORY.md), the
+Every check symflow runs returns a :class:`Verdict`: the claim id (C1–C10 of docs/theory.md), the
 statement checked, the problem it was checked on, a :class:`Status` and a list of
 :class:`Evidence` items. Each evidence item names the arithmetic :class:`Level` it used, the
 working precision (decimal digits; ``None`` for exact arithmetic), the residual and the
 tolerance it was compared with, and a sentence saying what was compared.
 
-Levels, strongest first (THEORY.md, "Each claim is checked at the strongest level"):
+Levels, strongest first (docs/theory.md, "Each claim is checked at the strongest level"):
 
 ``exact``
     rational arithmetic or a SymPy identity; the residual is an exact number (usually 0).

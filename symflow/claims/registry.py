@@ -1,4 +1,4 @@
-"""The claims registry: one :class:`Claim` per THEORY.md id (C1–C10), checks contributed by modules.
+"""The claims registry: one :class:`Claim` per docs/theory.md id (C1–C10), checks contributed by modules.
 
 A claim is declared once with :func:`register` and receives check functions from any module
 with the :func:`claim_check` decorator::
@@ -81,7 +81,7 @@ GLOBAL = GlobalEntry()
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim of THEORY.md: id, title, statement, paper reference, applicability and checks."""
+    """A claim of docs/theory.md: id, title, statement, paper reference, applicability and checks."""
 
     id: str
     title: str

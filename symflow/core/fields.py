@@ -1,4 +1,4 @@
-"""The vector fields of THEORY.md, in parameter space and induced in output space.
+"""The vector fields of docs/theory.md, in parameter space and induced in output space.
 
 With D = ∂x/∂θ (QN × K), g = ∇ₓC (QN), P = DD⁺ the projector onto range(D):
 

@@ -1,4 +1,4 @@
-"""Losses as functions of the stacked outputs x ∈ R^{QN} only (THEORY.md, "Setting").
+"""Losses as functions of the stacked outputs x ∈ R^{QN} only (docs/theory.md, "Setting").
 
 * L2:  C[x] = (1/2N) |x − y|²,                 ∇ₓC = (x − y)/N.
 * Cross-entropy with softmax σ:

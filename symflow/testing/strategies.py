@@ -1,6 +1,6 @@
 """Public Hypothesis strategies: architectures, exact data sets, parameter points, whole cases.
 
-Property tests of THEORY.md's claims quantify over networks ``mlp([M, h1, …, Q], σ, bias)``,
+Property tests of docs/theory.md's claims quantify over networks ``mlp([M, h1, …, Q], σ, bias)``,
 exact rational data ``(x_j^{(0)}, y_j)``, ``j = 1..N``, and points θ ∈ R^K. Every claim
 C1–C9 is a statement "for all (network, data, θ) [with rank D = QN]", so these strategies draw
 exactly such triples, small by default (K ≤ 40, QN ≤ 6) so that hundreds run in seconds, and
@@ -162,7 +162,7 @@ def architectures(*, activations: Sequence[str] = ALL_ACTIVATIONS, min_depth: in
 
 
 def labels(Q: int) -> st.SearchStrategy[list[Fraction]]:
-    """A cross-entropy label: Q positive rationals summing to 1 (THEORY.md C8)."""
+    """A cross-entropy label: Q positive rationals summing to 1 (docs/theory.md C8)."""
     _check_bound("Q", Q, 1)
     return st.lists(st.integers(1, 4), min_size=Q, max_size=Q).map(
         lambda ws: [Fraction(w, sum(ws)) for w in ws])
