@@ -20,9 +20,13 @@ import is local and named in FLOWS_UPWARD: ``Trajectory.confirm`` re-integrates.
 
 Inside ``symflow/claims`` the same rule holds in layers (CLAIMS_ORDER): the evidence and the
 registry, then the shared machinery (the sample points, the shared objects, the pointwise judge,
-the trajectory helpers, the rank monitor), then the claim modules c00…c10, which import only from
-the layers above them and never from one another. ``claims/_main.py`` (the
+the trajectory helpers, the rank monitor), then C0's checks (the subpackage ``claims/c00``: its
+comparison rule, then the checks), then the claim modules c00…c10, which import only from the
+layers above them and never from one another. ``claims/_main.py`` (the
 ``python -m symflow.claims.cNN_…`` runner) is an entry point at the CLI layer.
+
+``symflow/reference`` holds the deliberate second implementations (cross-checks); it imports
+``backends``, ``core`` and ``flows`` only, never ``claims`` (the layers above).
 """
 
 from __future__ import annotations
@@ -36,9 +40,13 @@ import symflow
 LAYERS = [["errors", "numbers", "progress", "files", "arguments"], ["backends"], ["core"], ["flows"], ["reference"],
           ["testing"], ["claims"], ["reports"], ["cli", "__init__"]]
 
-#: Layers inside symflow/claims: a module imports only modules of earlier layers.
-CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"], ["trajectories"],
+#: Layers inside symflow/claims (paths relative to it, without ".py"; a subpackage's modules are
+#: named "c00/…"): a module imports only modules of earlier layers.
+CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"], ["vectors"],
+                ["trajectories"],
                 ["rank_monitor"],
+                ["c00/__init__", "c00/compare"],
+                ["c00/jacobian", "c00/gradient", "c00/integrator", "c00/judges"],
                 ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",
                  "c04_equilibria", "c05_output_space", "c06_linear_interpolation",
                  "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse", "c10_hypotheses"]]
@@ -180,30 +188,52 @@ def test_no_import_cycles_inside_a_layer():
 
 
 def _claims_imports(path: Path) -> set[str]:
-    """The modules of symflow.claims that ``path`` (a module of symflow/claims) imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    out = set()
-    for node in ast.walk(tree):
+    """The modules of symflow.claims that ``path`` (a module of symflow/claims) imports, named as
+    in CLAIMS_ORDER ("judge", "c00/compare"; a package by its ".../__init__")."""
+    rel = path.relative_to(PKG / "claims").with_suffix("").parts
+    pkg = list(rel[:-1])                   # the package holding ``path``, inside symflow.claims
+    names: list[list[str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1:
-                if node.module:
-                    out.add(node.module.split(".")[0])
-                else:
-                    out.update(a.name.split(".")[0] for a in node.names)
-            elif node.level == 0 and node.module and node.module.startswith("symflow.claims."):
-                out.add(node.module.split(".")[2])
-            elif node.level == 0 and node.module == "symflow.claims":
-                out.update(a.name.split(".")[0] for a in node.names)
+            if node.level:
+                if node.level - 1 > len(pkg):
+                    continue               # above symflow.claims
+                base = pkg[:len(pkg) - (node.level - 1)]
+            elif node.module and (node.module + ".").startswith("symflow.claims."):
+                base = []
+            else:
+                continue
+            full = base + (node.module.split(".") if node.module else [])
+            if not node.level:
+                full = full[2:]            # drop "symflow.claims"
+            names += [full + [a.name] for a in node.names]
         elif isinstance(node, ast.Import):
-            for a in node.names:
-                if a.name.startswith("symflow.claims."):
-                    out.add(a.name.split(".")[2])
+            names += [a.name.split(".")[2:] for a in node.names
+                      if a.name.startswith("symflow.claims.")]
+    out = set()
+    for n in names:
+        while n:                           # the longest prefix that is a module or a package
+            mod = "/".join(n)
+            if (PKG / "claims" / (mod + ".py")).exists():
+                out.add(mod)
+                break
+            if (PKG / "claims" / mod / "__init__.py").exists():
+                out.add(mod + "/__init__")
+                break
+            n = n[:-1]
     return out
+
+
+def _claims_modules() -> set[str]:
+    """Every module of symflow/claims as named in CLAIMS_ORDER, but the package itself and the
+    entry point ``_main``."""
+    return {p.relative_to(PKG / "claims").with_suffix("").as_posix()
+            for p in (PKG / "claims").rglob("*.py")} - {"__init__", "_main"}
 
 
 def test_claim_modules_are_layered():
     layer = {m: i for i, ms in enumerate(CLAIMS_ORDER) for m in ms}
-    mods = {p.stem for p in (PKG / "claims").glob("*.py")} - {"__init__", "_main"}
+    mods = _claims_modules()
     assert mods <= set(layer), f"place these modules in CLAIMS_ORDER: {sorted(mods - set(layer))}"
     bad = []
     for m in sorted(mods):
@@ -211,6 +241,16 @@ def test_claim_modules_are_layered():
             if dep in layer and layer[dep] >= layer[m] and dep != m:
                 bad.append(f"claims/{m}.py imports {dep}")
     assert not bad, "imports against the layers of symflow.claims: " + "; ".join(bad)
+
+
+def test_claims_layering_sees_every_import():
+    """The import reader resolves relative imports at any depth and ``from . import x`` (a
+    check of the check: a module it cannot see would pass the layering test unseen)."""
+    seen = _claims_imports(PKG / "claims" / "c00" / "jacobian.py")
+    assert {"c00/compare", "sampling", "evidence"} <= seen
+    assert not any(m.startswith(("reference", "backends")) for m in seen)
+    assert {"c00/jacobian", "registry"} <= _claims_imports(PKG / "claims" / "c00_consistency.py")
+    assert {"judge", "trajectories"} <= _claims_imports(PKG / "claims" / "c00" / "judges.py")
 
 
 def test_claim_module_runs_as_a_script():

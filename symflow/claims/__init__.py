@@ -26,9 +26,15 @@ The machinery they share, in layers (a module imports only those above it):
 ``sampling``      sample points on the grid S, the Schwartz–Zippel bound (:func:`pit_bound`)
 ``objects``       objects shared by pointwise claims: (DDᵀ)⁺, V_α, the library field, …
 ``judge``         the pointwise verdict engine (Cmp, _judge, _run, tolerances, ntk_condition)
+``vectors``       small mpmath vector and number-formatting helpers of the trajectory claims
 ``trajectories``  the flow cache, the trajectory judge, spans and C7's measurements (shared
                   by C5 along flows, C6, C7, C8 and C10)
 ``rank_monitor``  the rank-loss hypothesis and the rank-monitor evidence (C7 and C10)
+``c00/``          C0's checks and its comparison rule (contributed to C0 by ``c00_consistency``)
+
+The deliberate second implementations the claims cross-check the library against (SymPy's
+Jacobian and loss gradient, an eigendecomposition of DDᵀ, the field-spec parser, the
+counterexample's failure size) are in :mod:`symflow.reference`, below the claims.
 
 **A new claim** goes into a new module ``cNN_name.py`` (register the claim, contribute its
 checks, end with the ``if __name__ == "__main__":`` block of the others), imported below in

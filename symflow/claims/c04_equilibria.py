@@ -82,8 +82,21 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
     (I − P)((1−α)I + α(DDᵀ)⁺)B = 0. ``field_fn(pd, α)`` replaces the field under test."""
     level = Level.parse(level)
     vfn = field_fn or library_field
-    evs: list[Evidence] = []
+    pts = sample_points(entry, _n_random(level, n_points), "C4")
+    alist = ", ".join(map(str, alphas))
+    evs = _run(entry, level, dps, pts, _same_fn(vfn, alphas), {
+        "same": f"P∇ₓC, V_0 and V_α (α ∈ {{{alist}}}) are all zero or all nonzero "
+                f"(residual = number of them whose zeroness differs from P∇ₓC's)"}, pit=False)
+    whats = {"pos": f"Bᵀ((1−α)I + α(DDᵀ)⁺)B positive definite (LDLᵀ pivots > 0; residual = "
+                    f"smallest pivot) for a basis B of range(D), α ∈ {{{alist}}}"}
+    for a in alphas:
+        whats[f"inv_{a}"] = f"(1−α)I + α(DDᵀ)⁺ maps range(D) into itself at α = {a}: (I−P)M_αB = 0"
+    evs += _run(entry, level, dps, pts, _posdef_fn(alphas), whats)
+    return evs + _at_equilibrium(entry, level, dps, vfn, alphas)
 
+
+def _same_fn(vfn, alphas: Sequence[Fraction]) -> Callable:
+    """The comparison "same" at a point: P∇ₓC, V_0 and every V_α all zero or all nonzero."""
     def same(pd):
         D, g = pd.D, pd.grad
         P = projector(D, pd.dps or 30)
@@ -91,6 +104,12 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
         vecs += [(f"V_{_alpha_name(a)}", vfn(pd, a)) for a in alphas]
         return {"same": Cmp("same", vecs)}
 
+    return same
+
+
+def _posdef_fn(alphas: Sequence[Fraction]) -> Callable:
+    """The comparisons at a point for M_α = (1−α)I + α(DDᵀ)⁺ and a basis B of range(D):
+    ``pos`` (the LDLᵀ pivots of BᵀM_αB, all α, are > 0) and ``inv_α`` ((I − P)M_αB = 0)."""
     def posdef(pd):
         B = range_basis(pd.D, pd.dps or 30)  # a basis of range(D) as columns
         Gp = ntk_pinv(pd)
@@ -108,35 +127,32 @@ def check_c4(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
         out["pos"] = Cmp("pos", pivs)
         return out
 
-    pts = sample_points(entry, _n_random(level, n_points), "C4")
-    alist = ", ".join(map(str, alphas))
-    evs += _run(entry, level, dps, pts, same, {
-        "same": f"P∇ₓC, V_0 and V_α (α ∈ {{{alist}}}) are all zero or all nonzero "
-                f"(residual = number of them whose zeroness differs from P∇ₓC's)"}, pit=False)
-    whats = {"pos": f"Bᵀ((1−α)I + α(DDᵀ)⁺)B positive definite (LDLᵀ pivots > 0; residual = "
-                    f"smallest pivot) for a basis B of range(D), α ∈ {{{alist}}}"}
-    for a in alphas:
-        whats[f"inv_{a}"] = f"(1−α)I + α(DDᵀ)⁺ maps range(D) into itself at α = {a}: (I−P)M_αB = 0"
-    evs += _run(entry, level, dps, pts, posdef, whats)
+    return posdef
+
+
+def _at_equilibrium(entry, level: Level, dps: int, vfn, alphas: Sequence[Fraction]
+                    ) -> list[Evidence]:
+    """At θ(0) of :func:`equilibrium_problem` (when it can be built): P∇ₓC, V_0 and every V_α
+    vanish."""
     built = equilibrium_problem(entry)
-    if built is not None:
-        eq_prob, kind = built
+    if built is None:
+        return []
+    eq_prob, kind = built
 
-        def at_eq(pd):
-            D, g = pd.D, pd.grad
-            P = projector(D, pd.dps or 30)
-            z = pd.grad * 0
-            out = {"Pg": Cmp("zero", P @ g, z), "V0": Cmp("zero", -(D.T @ g), D.T @ z)}
-            for a in alphas:
-                out[f"V_{a}"] = Cmp("zero", vfn(pd, a), D.T @ z)
-            return out
-
-        ew = {"Pg": f"at a constructed equilibrium ({kind}): P∇ₓC = 0",
-              "V0": "at the constructed equilibrium: V_0 = 0"}
+    def at_eq(pd):
+        D, g = pd.D, pd.grad
+        P = projector(D, pd.dps or 30)
+        z = pd.grad * 0
+        out = {"Pg": Cmp("zero", P @ g, z), "V0": Cmp("zero", -(D.T @ g), D.T @ z)}
         for a in alphas:
-            ew[f"V_{a}"] = f"at the constructed equilibrium: V_{a} = 0"
-        evs += _run(entry, level, dps, [entry.theta0], at_eq, ew, problem=eq_prob, pit=False)
-    return evs
+            out[f"V_{a}"] = Cmp("zero", vfn(pd, a), D.T @ z)
+        return out
+
+    ew = {"Pg": f"at a constructed equilibrium ({kind}): P∇ₓC = 0",
+          "V0": "at the constructed equilibrium: V_0 = 0"}
+    for a in alphas:
+        ew[f"V_{a}"] = f"at the constructed equilibrium: V_{a} = 0"
+    return _run(entry, level, dps, [entry.theta0], at_eq, ew, problem=eq_prob, pit=False)
 
 
 claim_check("C4")(check_c4)

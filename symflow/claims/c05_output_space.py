@@ -37,9 +37,10 @@ from .registry import claim_check, register
 from .judge import Cmp, _max_abs, _run
 from .sampling import _n_random, sample_points
 from .objects import _scalar, library_field
-from .trajectories import (EVAL_GUARD, _akey, _alpha, _confirmation_evidence, _ev, _kappa_tol,
-                           _label, _maxabs, _mp, _n, _not_run, _range_kappa, _reduced, _span, _sub,
-                           _vec, flow, tolerance)
+from ..reference.fieldspec import field_alpha
+from .trajectories import (EVAL_GUARD, _akey, _confirmation_evidence, _ev, _kappa_tol, _label,
+                           _not_run, _range_kappa, _reduced, _span, flow, tolerance)
+from .vectors import _maxabs, _mp, _n, _sub, _vec
 
 __all__ = ["C5_ALPHAS", "C5_FLOW_ALPHAS", "N_MOTION", "check_c5_pointwise", "check_c5_along_flows"]
 
@@ -155,62 +156,93 @@ def _motion(prob, traj, a: Fraction, dps: int, n_motion: int = N_MOTION) -> dict
     eps = _tol.trajectory(dps)
     edps = dps + EVAL_GUARD
     ar = get_arith("mpmath")
-    N, Q, K = prob.N, prob.Q, prob.K
     with working_precision(edps):
-        inputs = [[ar.from_rational(v) for v in r] for r in prob.inputs]
-        y = [ar.from_rational(v) for v in prob.y_flat]
-        am = _mp(a)
-        ts = [+mpf(t) for t in traj.times]
-        cands = [(ts[i], ts[i + 1] - ts[i]) for i in range(len(ts) - 1) if ts[i + 1] > ts[i]]
-        if not cands:
+        env = {"ar": ar, "inputs": [[ar.from_rational(v) for v in r] for r in prob.inputs],
+               "y": [ar.from_rational(v) for v in prob.y_flat], "am": _mp(a), "edps": edps}
+        picks = _motion_times(traj, n_motion)
+        if not picks:
             return {"rows": []}
-        if n_motion <= 1 or len(cands) == 1:
-            picks = [cands[len(cands) // 2]]
-        else:
-            idx = sorted({round(j * (len(cands) - 1) / (n_motion - 1)) for j in range(n_motion)})
-            picks = [cands[i] for i in idx]
         e5 = eps ** (mpf(1) / 5)
-        rows = []
-        for t0, dt in picks:
-            h = e5 * dt
-            s = t0 + 4 * h
-            xs = {j: _outputs(prob, traj.theta_at(s + j * h), ar, inputs)
-                  for j in (-4, -2, -1, 1, 2, 4)}
-            cs = {j: prob.loss.cost(xs[j], y, N, Q, ar) for j in xs}
+        rows = [_motion_row(prob, traj, env, t0, e5 * dt, dt) for t0, dt in picks]
+        return _motion_summary(rows, eps)
 
-            def d4(f, m):
-                return (8 * (f(m) - f(-m)) - (f(2 * m) - f(-2 * m))) / (12 * m * h)
 
-            dx1 = [d4(lambda j: xs[j][i], 1) for i in range(prob.QN)]
-            dx2 = [d4(lambda j: xs[j][i], 2) for i in range(prob.QN)]
-            dc1, dc2 = d4(lambda j: cs[j], 1), d4(lambda j: cs[j], 2)
-            th = traj.theta_at(s)
-            pd = prob.at(th, "mpmath", edps)
-            G = pd.D @ pd.D.T
-            P = _linalg.projector(pd.D, edps)
-            ref = _vec(-((G * (1 - am) + P * am) @ pd.grad))
-            g = _vec(pd.grad)
-            refc = mpmath.fsum(u * v for u, v in zip(g, ref))
-            X = max([_maxabs(v) for v in xs.values()]
-                    + [K * pd.D.max_abs() * _maxabs(th)])
-            XC = max(abs(pd.cost), mpmath.fsum(abs(v) for v in g) * X)
-            rows.append(dict(s=s, h=h, dt=dt, dx1=dx1, dx2=dx2, ref=ref, dc1=dc1, dc2=dc2,
-                             refc=refc, X=X, XC=XC))
-        M = max(_maxabs(r["ref"]) for r in rows)
-        MC = max(abs(r["refc"]) for r in rows)
-        M1, MC1 = (M if M > 0 else mpf(1)), (MC if MC > 0 else mpf(1))
-        e35 = eps ** (mpf(3) / 5)
-        out = {
-            "rows": rows,
-            "x_res": max(_maxabs(_sub(r["dx1"], r["ref"])) for r in rows) / M1,
-            "x_fd": max(_maxabs(_sub(r["dx1"], r["dx2"])) for r in rows) / M1,
-            "x_tol": e35 * max([mpf(1)] + [r["X"] / (r["dt"] * M1) for r in rows]),
-            "c_res": max(abs(r["dc1"] - r["refc"]) for r in rows) / MC1,
-            "c_fd": max(abs(r["dc1"] - r["dc2"]) for r in rows) / MC1,
-            "c_tol": e35 * max([mpf(1)] + [r["XC"] / (r["dt"] * MC1) for r in rows]),
-            "M": M, "MC": MC,
-        }
-    return out
+def _motion_times(traj, n_motion: int) -> list:
+    """(t_i, Δ) for at most ``n_motion`` accepted steps [t_i, t_i + Δ] spread over the span (one
+    per step when the flow took fewer), at the current precision; [] without a step."""
+    ts = [+mpf(t) for t in traj.times]
+    cands = [(ts[i], ts[i + 1] - ts[i]) for i in range(len(ts) - 1) if ts[i + 1] > ts[i]]
+    if not cands:
+        return []
+    if n_motion <= 1 or len(cands) == 1:
+        return [cands[len(cands) // 2]]
+    idx = sorted({round(j * (len(cands) - 1) / (n_motion - 1)) for j in range(n_motion)})
+    return [cands[i] for i in idx]
+
+
+def _motion_row(prob, traj, env: dict, t0, h, dt) -> dict:
+    """At s = t0 + 4h: dx/ds and dC/ds by D4(h) and D4(2h) from x(θ(s + jh)) evaluated afresh,
+    the reference −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g at θ(s), and the sizes X, X_C of
+    the output and cost errors a relative error of θ causes (:func:`_motion`)."""
+    N, Q, K = prob.N, prob.Q, prob.K
+    ar, am, edps = env["ar"], env["am"], env["edps"]
+    s = t0 + 4 * h
+    xs = {j: _outputs(prob, traj.theta_at(s + j * h), ar, env["inputs"])
+          for j in (-4, -2, -1, 1, 2, 4)}
+    cs = {j: prob.loss.cost(xs[j], env["y"], N, Q, ar) for j in xs}
+
+    def d4(f, m):
+        return (8 * (f(m) - f(-m)) - (f(2 * m) - f(-2 * m))) / (12 * m * h)
+
+    dx1 = [d4(lambda j: xs[j][i], 1) for i in range(prob.QN)]
+    dx2 = [d4(lambda j: xs[j][i], 2) for i in range(prob.QN)]
+    dc1, dc2 = d4(lambda j: cs[j], 1), d4(lambda j: cs[j], 2)
+    th = traj.theta_at(s)
+    pd = prob.at(th, "mpmath", edps)
+    G = pd.D @ pd.D.T
+    P = _linalg.projector(pd.D, edps)
+    ref = _vec(-((G * (1 - am) + P * am) @ pd.grad))
+    g = _vec(pd.grad)
+    refc = mpmath.fsum(u * v for u, v in zip(g, ref))
+    X = max([_maxabs(v) for v in xs.values()]
+            + [K * pd.D.max_abs() * _maxabs(th)])
+    XC = max(abs(pd.cost), mpmath.fsum(abs(v) for v in g) * X)
+    return dict(s=s, h=h, dt=dt, dx1=dx1, dx2=dx2, ref=ref, dc1=dc1, dc2=dc2,
+                refc=refc, X=X, XC=XC)
+
+
+def _motion_summary(rows: list, eps) -> dict:
+    """Residuals (D4(h) against the reference), differentiation checks (D4(h) against D4(2h))
+    and tolerances ε^(3/5)·max(1, X/(Δ·M)) of dx/ds and dC/ds over the rows, relative to
+    M = max|dx/ds|, M_C = max|dC/ds| (:func:`_motion`)."""
+    M = max(_maxabs(r["ref"]) for r in rows)
+    MC = max(abs(r["refc"]) for r in rows)
+    M1, MC1 = (M if M > 0 else mpf(1)), (MC if MC > 0 else mpf(1))
+    e35 = eps ** (mpf(3) / 5)
+    return {
+        "rows": rows,
+        "x_res": max(_maxabs(_sub(r["dx1"], r["ref"])) for r in rows) / M1,
+        "x_fd": max(_maxabs(_sub(r["dx1"], r["dx2"])) for r in rows) / M1,
+        "x_tol": e35 * max([mpf(1)] + [r["X"] / (r["dt"] * M1) for r in rows]),
+        "c_res": max(abs(r["dc1"] - r["refc"]) for r in rows) / MC1,
+        "c_fd": max(abs(r["dc1"] - r["dc2"]) for r in rows) / MC1,
+        "c_tol": e35 * max([mpf(1)] + [r["XC"] / (r["dt"] * MC1) for r in rows]),
+        "M": M, "MC": MC,
+    }
+
+
+def _c5_rerun(prob, thetas, a: Fraction, spec: str, edps: int, dps: int) -> Callable:
+    """``which`` ↦ (residual, tolerance) of :func:`_c5_points` recomputed at CONFIRM_EXTRA_DPS
+    more digits (computed once, on the first call): the re-run a pointwise refutation needs."""
+    memo: dict = {}
+
+    def rerun(which):
+        if "r" not in memo:
+            memo["r"] = _c5_points(prob, thetas, a, spec, edps + _tol.CONFIRM_EXTRA_DPS)
+        r = memo["r"]
+        return r[which], _kappa_tol(tolerance(dps), r["kappa"])
+
+    return rerun
 
 
 def check_c5_along_flows(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,
@@ -235,93 +267,109 @@ def check_c5_along_flows(entry, *, dps: int = 30, level: Level = Level.MPMATH, p
     ``confirm`` the re-integration at dps + 10.
     """
     prob = entry.problem
-    tol = tolerance(dps)
     default = _span(entry, Fraction(prob.N, 8))
     end = s_end if s_end is not None else default
     red = _reduced(entry, end, Fraction(prob.N, 8), n_samples + 1, 7)
     red_m = _reduced(entry, end, Fraction(prob.N, 8), n_motion, N_MOTION)
-    edps = dps + EVAL_GUARD
     out = []
     for spec in alphas:
-        a = _alpha(spec)
-        aspec = str(a)
-        k = f"along.{_akey(a)}"
-        name = f"α = {a} ({_label(a)})"
-        tic = time.perf_counter()
-        traj = flow(entry, field=aspec, s_end=end, dps=dps,
-                    rank_loss="stop" if (a == 0 or entry.full_rank) else "pinv",
-                    progress=progress)
-        if traj.status != "success":
-            out.append(_not_run(f"{k}.flow", f"C5 along V_α, {name}", traj, dps, reduced=red))
-            continue
-        with working_precision(edps):
-            ss = [_mp(end) * j / n_samples for j in range(n_samples + 1)]
-        thetas = [traj.theta_at(s) for s in ss]
-        pts = _c5_points(prob, thetas, a, aspec, edps)
-        memo: dict = {}
-
-        def rerun(which, _thetas=thetas, _a=a, _spec=aspec, _memo=memo):
-            if "r" not in _memo:
-                _memo["r"] = _c5_points(prob, _thetas, _a, _spec,
-                                        edps + _tol.CONFIRM_EXTRA_DPS)
-            r = _memo["r"]
-            return r[which], _kappa_tol(tolerance(dps), r["kappa"])
-
-        mot = _motion(prob, traj, a, dps, n_motion)
-        with working_precision(edps):
-            costs = pts["C"]
-            c0 = costs[0] if costs[0] > 0 else mpf(1)
-            rise = max([mpf(0)] + [costs[j + 1] - costs[j] for j in range(n_samples)]) / c0
-            drop = (costs[0] - costs[-1]) / c0
-            ktol = _kappa_tol(tol, pts["kappa"])
-        det = {"s_end": str(end), "samples": n_samples + 1,
-               "C": [_n(c, 8) for c in costs], "dC/ds": [_n(q, 6) for q in pts["form"]],
-               "rank_loss": "stop" if (a == 0 or entry.full_rank) else "pinv",
-               "seconds": round(time.perf_counter() - tic, 3)}
-        out.append(_ev(f"{k}.cost", f"C5 along V_α, {name}: C(θ(s)) non-increasing at "
-                       f"{n_samples + 1} times in [0, {end}] (residual max ΔC⁺/C(0))",
-                       rise, tol, dps, traj=traj, magnitude=drop, details=det, reduced=red))
-        out.append(_ev(f"{k}.form", f"C5 along V_α, {name}: dC/ds = −gᵀ((1−α)DDᵀ + αP)g ≤ 0 "
-                       f"at each sample (residual max(dC/ds, 0)/|g|²(1+|DDᵀ|))", pts["pos"],
-                       ktol, dps, rerun=lambda: rerun("pos"), kappa=pts["kappa"],
-                       magnitude=pts["form_size"], reduced=red))
-        out.append(_ev(f"{k}.chain", f"C5 along V_α, {name}: chain rule gᵀD V_α "
-                       f"(fields.parameter_field) equals −gᵀ((1−α)DDᵀ + αP)g at each sample "
-                       f"(residual relative to |g|²(1+|DDᵀ|))", pts["chain"], ktol, dps,
-                       rerun=lambda: rerun("chain"), kappa=pts["kappa"],
-                       magnitude=pts["form_size"], reduced=red))
-        if not mot["rows"]:
-            out.append(Evidence(Level.MPMATH, f"C5 along V_α, {name}: no integration step to "
-                                f"measure the motion on", None, None, Status.INCONCLUSIVE, dps,
-                                key=f"{k}.motion", reason=Reason.NUMERICS,
-                                why="the trajectory has no step"))
-        else:
-            mdet = {"times": [_n(r["s"], 8) for r in mot["rows"]],
-                    "h": [_n(r["h"], 3) for r in mot["rows"]],
-                    "fd_h_vs_2h": _n(mot["x_fd"], 3), "max|dx/ds|": _n(mot["M"], 6),
-                    "rule": "h = ε^(1/5)·Δ, tol = ε^(3/5)·max(1, X/(Δ·M)), ε = 10^(5−dps)"}
-            unres = (f"the central differences with h and 2h differ by {_n(mot['x_fd'], 3)} "
-                     f"(differentiation not resolved)") if mot["x_fd"] > mot["x_tol"] else None
-            out.append(_ev(f"{k}.motion", f"C5 along V_α, {name}: the integrated motion dx/ds "
-                           f"(4th-order central differences of x(θ(s)) on the dense output) "
-                           f"equals −((1−α)DDᵀ + αP)∇ₓC (D, P = projector(D), ∇ₓC afresh) at "
-                           f"{len(mot['rows'])} times (residual relative to max|dx/ds|; "
-                           f"numerical-differentiation tolerance)", mot["x_res"], mot["x_tol"],
-                           dps, traj=traj, magnitude=mpf(1), numerics=unres, details=mdet,
-                           reduced=red_m))
-            unres_c = (f"the central differences with h and 2h differ by {_n(mot['c_fd'], 3)} "
-                       f"(differentiation not resolved)") if mot["c_fd"] > mot["c_tol"] else None
-            out.append(_ev(f"{k}.dCds", f"C5 along V_α, {name}: the measured dC/ds (central "
-                           f"differences of C(θ(s))) equals −∇ₓCᵀ((1−α)DDᵀ + αP)∇ₓC at "
-                           f"{len(mot['rows'])} times (residual relative to max|dC/ds|; "
-                           f"numerical-differentiation tolerance)", mot["c_res"], mot["c_tol"],
-                           dps, traj=traj, magnitude=mpf(1), numerics=unres_c,
-                           details={"fd_h_vs_2h": _n(mot["c_fd"], 3),
-                                    "max|dC/ds|": _n(mot["MC"], 6)}, reduced=red_m))
-        if confirm:
-            out.append(_confirmation_evidence(traj, f"{k}.confirm", f"C5 along V_α, {name}",
-                                              reduced=red))
+        out += _c5_along(entry, field_alpha(spec), end, dps=dps, n_samples=n_samples,
+                         n_motion=n_motion, confirm=confirm, red=red, red_m=red_m,
+                         progress=progress)
     return out
+
+
+def _c5_along(entry, a: Fraction, end, *, dps: int, n_samples: int, n_motion: int,
+              confirm: bool, red, red_m, progress) -> list[Evidence]:
+    """C5 along V_α for one α: integrate, then the sample evidence (:func:`_c5_sample_evidence`),
+    the motion evidence (:func:`_c5_motion_evidence`) and the confirmation."""
+    prob = entry.problem
+    aspec = str(a)
+    k = f"along.{_akey(a)}"
+    name = f"α = {a} ({_label(a)})"
+    tic = time.perf_counter()
+    rank_loss = "stop" if (a == 0 or entry.full_rank) else "pinv"
+    traj = flow(entry, field=aspec, s_end=end, dps=dps, rank_loss=rank_loss, progress=progress)
+    if traj.status != "success":
+        return [_not_run(f"{k}.flow", f"C5 along V_α, {name}", traj, dps, reduced=red)]
+    edps = dps + EVAL_GUARD
+    with working_precision(edps):
+        ss = [_mp(end) * j / n_samples for j in range(n_samples + 1)]
+    thetas = [traj.theta_at(s) for s in ss]
+    pts = _c5_points(prob, thetas, a, aspec, edps)
+    rerun = _c5_rerun(prob, thetas, a, aspec, edps, dps)
+    mot = _motion(prob, traj, a, dps, n_motion)
+    det = {"s_end": str(end), "samples": n_samples + 1,
+           "C": [_n(c, 8) for c in pts["C"]], "dC/ds": [_n(q, 6) for q in pts["form"]],
+           "rank_loss": rank_loss, "seconds": round(time.perf_counter() - tic, 3)}
+    out = _c5_sample_evidence(k, name, pts, traj, dps, end, n_samples, rerun, det, red)
+    out += _c5_motion_evidence(k, name, mot, traj, dps, red_m)
+    if confirm:
+        out.append(_confirmation_evidence(traj, f"{k}.confirm", f"C5 along V_α, {name}",
+                                          reduced=red))
+    return out
+
+
+def _c5_sample_evidence(k: str, name: str, pts: dict, traj, dps: int, end, n_samples: int,
+                        rerun: Callable, det: dict, red) -> list[Evidence]:
+    """``cost`` (C non-increasing at the samples), ``form`` (dC/ds ≤ 0) and ``chain`` (gᵀDV_α
+    equals the form): the pointwise part of C5 along one flow."""
+    tol = tolerance(dps)
+    with working_precision(dps + EVAL_GUARD):
+        costs = pts["C"]
+        c0 = costs[0] if costs[0] > 0 else mpf(1)
+        rise = max([mpf(0)] + [costs[j + 1] - costs[j] for j in range(n_samples)]) / c0
+        drop = (costs[0] - costs[-1]) / c0
+        ktol = _kappa_tol(tol, pts["kappa"])
+    return [
+        _ev(f"{k}.cost", f"C5 along V_α, {name}: C(θ(s)) non-increasing at "
+            f"{n_samples + 1} times in [0, {end}] (residual max ΔC⁺/C(0))",
+            rise, tol, dps, traj=traj, magnitude=drop, details=det, reduced=red),
+        _ev(f"{k}.form", f"C5 along V_α, {name}: dC/ds = −gᵀ((1−α)DDᵀ + αP)g ≤ 0 "
+            f"at each sample (residual max(dC/ds, 0)/|g|²(1+|DDᵀ|))", pts["pos"],
+            ktol, dps, rerun=lambda: rerun("pos"), kappa=pts["kappa"],
+            magnitude=pts["form_size"], reduced=red),
+        _ev(f"{k}.chain", f"C5 along V_α, {name}: chain rule gᵀD V_α "
+            f"(fields.parameter_field) equals −gᵀ((1−α)DDᵀ + αP)g at each sample "
+            f"(residual relative to |g|²(1+|DDᵀ|))", pts["chain"], ktol, dps,
+            rerun=lambda: rerun("chain"), kappa=pts["kappa"],
+            magnitude=pts["form_size"], reduced=red),
+    ]
+
+
+def _c5_motion_evidence(k: str, name: str, mot: dict, traj, dps: int, red_m) -> list[Evidence]:
+    """``motion`` (the integrated dx/ds equals the induced output field) and ``dCds`` (the
+    measured dC/ds equals −gᵀ((1−α)DDᵀ + αP)g); inconclusive where the trajectory has no step
+    or the numerical differentiation is not resolved."""
+    if not mot["rows"]:
+        return [Evidence(Level.MPMATH, f"C5 along V_α, {name}: no integration step to "
+                         f"measure the motion on", None, None, Status.INCONCLUSIVE, dps,
+                         key=f"{k}.motion", reason=Reason.NUMERICS,
+                         why="the trajectory has no step")]
+    mdet = {"times": [_n(r["s"], 8) for r in mot["rows"]],
+            "h": [_n(r["h"], 3) for r in mot["rows"]],
+            "fd_h_vs_2h": _n(mot["x_fd"], 3), "max|dx/ds|": _n(mot["M"], 6),
+            "rule": "h = ε^(1/5)·Δ, tol = ε^(3/5)·max(1, X/(Δ·M)), ε = 10^(5−dps)"}
+    unres = (f"the central differences with h and 2h differ by {_n(mot['x_fd'], 3)} "
+             f"(differentiation not resolved)") if mot["x_fd"] > mot["x_tol"] else None
+    unres_c = (f"the central differences with h and 2h differ by {_n(mot['c_fd'], 3)} "
+               f"(differentiation not resolved)") if mot["c_fd"] > mot["c_tol"] else None
+    return [
+        _ev(f"{k}.motion", f"C5 along V_α, {name}: the integrated motion dx/ds "
+            f"(4th-order central differences of x(θ(s)) on the dense output) "
+            f"equals −((1−α)DDᵀ + αP)∇ₓC (D, P = projector(D), ∇ₓC afresh) at "
+            f"{len(mot['rows'])} times (residual relative to max|dx/ds|; "
+            f"numerical-differentiation tolerance)", mot["x_res"], mot["x_tol"],
+            dps, traj=traj, magnitude=mpf(1), numerics=unres, details=mdet,
+            reduced=red_m),
+        _ev(f"{k}.dCds", f"C5 along V_α, {name}: the measured dC/ds (central "
+            f"differences of C(θ(s))) equals −∇ₓCᵀ((1−α)DDᵀ + αP)∇ₓC at "
+            f"{len(mot['rows'])} times (residual relative to max|dC/ds|; "
+            f"numerical-differentiation tolerance)", mot["c_res"], mot["c_tol"],
+            dps, traj=traj, magnitude=mpf(1), numerics=unres_c,
+            details={"fd_h_vs_2h": _n(mot["c_fd"], 3),
+                     "max|dC/ds|": _n(mot["MC"], 6)}, reduced=red_m),
+    ]
 
 
 claim_check("C5")(check_c5_along_flows)

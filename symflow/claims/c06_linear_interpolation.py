@@ -29,8 +29,10 @@ from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from ..core.timechange import derive_time_change
 from .registry import claim_check, register
-from .trajectories import (EVAL_GUARD, _alpha, _confirmation_evidence, _ev, _l2, _label, _maxabs,
-                           _mp, _n, _not_run, _reduced, _sub, _vec, flow, tolerance)
+from ..reference.fieldspec import field_alpha
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _label, _not_run,
+                           _reduced, flow, tolerance)
+from .vectors import _maxabs, _mp, _n, _sub, _vec
 
 __all__ = ["check_c6_derivation", "check_c6_trajectory"]
 
@@ -127,78 +129,109 @@ def check_c6_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
     ("full rank D fails at t = …"), never refuted.
     """
     prob = entry.problem
-    alpha = _alpha(field)
-    tol = tolerance(dps)
-    N = prob.N
-    out = []
+    alpha = field_alpha(field)
     edps = dps + EVAL_GUARD
-    red_t = _reduced(entry, n=n_t, n_default=11)
-    red_s = _reduced(entry, n=len(s_points), n_default=3)
     with working_precision(edps):
         pd0 = prob.at(entry.theta0, "mpmath", edps)
         x0, y = _vec(pd0.x), _vec(pd0.y)
-        gap = _maxabs(_sub(x0, y))
-        c0 = pd0.cost
-    # ---- (t): the ODE in t, to t = 1 --------------------------------------------------------
+        start = {"x0": x0, "y": y, "gap": _maxabs(_sub(x0, y)), "c0": pd0.cost}
+    out = []
     if alpha == 1 and time_change is None:
-        traj = flow(entry, field="adapted", t_end=1, dps=dps, rank_loss="stop",
-                    progress=progress)
-        if traj.status != "success":
-            out.append(_not_run("t.flow", "C6: dθ/dt = D⁺(y − x(0)) integrated to t = 1", traj,
-                                dps, hypothesis=_C6_HYPOTHESIS, reduced=red_t))
-        else:
-            worst, moved, lam_min, lam_max, rows = mpf(0), mpf(0), None, mpf(0), []
-            with working_precision(edps):
-                for k in range(n_t):
-                    t = mpf(k) / (n_t - 1)
-                    pd = prob.at(traj.theta_at(t), "mpmath", edps)
-                    x = _vec(pd.x)
-                    line = [(1 - t) * a + t * b for a, b in zip(x0, y)]
-                    r = _maxabs(_sub(x, line)) / gap
-                    worst = max(worst, r)
-                    moved = max(moved, _maxabs(_sub(x, x0)) / gap)
-                    rows.append(_n(r, 3))
-                    G = pd.D @ pd.D.T
-                    ev = mpmath.eigsy(G.data, eigvals_only=True)
-                    lo, hi = min(ev), max(ev)
-                    lam_min = lo if lam_min is None else min(lam_min, lo)
-                    lam_max = max(lam_max, hi)
-                    if k == n_t - 1:
-                        c1, x1 = pd.cost, x
-                lam_min = min(lam_min, traj.min_ntk_eigenvalue)
-                end_r = c1 / c0
-                kappa = lam_max / lam_min if lam_min > 0 else mpf("inf")
-                rank_r = tol * kappa
-            hyp = None if rank_r <= 1 else (
-                f"{_C6_HYPOTHESIS} is not established along the t-flow: κ(DDᵀ) = "
-                f"{_n(kappa, 3)} exceeds 1/tol = {_n(1 / tol, 3)}")
-            out.append(_ev("t.line", f"C6: x(θ(t)) = (1−t)x(0) + t·y at {n_t} times t ∈ [0, 1] "
-                           f"(residual max|x − line|/max|x(0) − y|)", worst, tol, dps,
-                           traj=traj, magnitude=moved, hypothesis=hyp,
-                           details={"per_time": rows, "max|x(0) − y|": _n(gap, 8)},
-                           reduced=red_t))
-            out.append(_ev("t.target", "C6: the global minimum is reached at t = 1: "
-                           "C(θ(1))/C(θ(0)) (tolerance tol²)", end_r, tol ** 2, dps, traj=traj,
-                           magnitude=mpf(1), hypothesis=hyp,
-                           details={"max|x(θ(1)) − y|": _n(_maxabs(_sub(x1, y)), 5)}))
-            out.append(Evidence(
-                Level.MPMATH, "C6 hypothesis: rank D = QN along the path (residual tol·κ, "
-                "κ = λ_max/λ_min of DDᵀ over samples and steps; verified iff ≤ 1)", rank_r, 1,
-                Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
-                {"min_eigenvalue_DDt": _n(lam_min, 8), "max_eigenvalue_DDt": _n(lam_max, 8)},
-                key="t.rank", reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or "",
-                kappa=kappa))
-            if confirm:
-                out.append(_confirmation_evidence(traj, "t.confirm", "C6 in t"))
-    # ---- (s): the flow time ------------------------------------------------------------------
+        out += _c6_in_t(entry, start, dps=dps, n_t=n_t, confirm=confirm, progress=progress)
+    out += _c6_in_s(entry, start, field=field, alpha=alpha, time_change=time_change, dps=dps,
+                    s_points=s_points, confirm=confirm, progress=progress)
+    return out
+
+
+def _c6_t_samples(prob, traj, start: dict, n_t: int, dps: int) -> dict:
+    """Along the t-flow, at ``n_t`` equally spaced t ∈ [0, 1] (x, D afresh at dps + EVAL_GUARD):
+    the largest deviation from the line (``worst``) and motion (``moved``) relative to
+    max|x(0) − y|, the per-time residuals, the extreme eigenvalues of DDᵀ (with the integrator's
+    smallest over its steps), C(θ(1))/C(θ(0)), κ and the rank residual tol·κ."""
+    x0, y, gap = start["x0"], start["y"], start["gap"]
+    edps = dps + EVAL_GUARD
+    worst, moved, lam_min, lam_max, rows = mpf(0), mpf(0), None, mpf(0), []
+    with working_precision(edps):
+        for k in range(n_t):
+            t = mpf(k) / (n_t - 1)
+            pd = prob.at(traj.theta_at(t), "mpmath", edps)
+            x = _vec(pd.x)
+            line = [(1 - t) * a + t * b for a, b in zip(x0, y)]
+            r = _maxabs(_sub(x, line)) / gap
+            worst = max(worst, r)
+            moved = max(moved, _maxabs(_sub(x, x0)) / gap)
+            rows.append(_n(r, 3))
+            G = pd.D @ pd.D.T
+            ev = mpmath.eigsy(G.data, eigvals_only=True)
+            lo, hi = min(ev), max(ev)
+            lam_min = lo if lam_min is None else min(lam_min, lo)
+            lam_max = max(lam_max, hi)
+            if k == n_t - 1:
+                c1, x1 = pd.cost, x
+        lam_min = min(lam_min, traj.min_ntk_eigenvalue)
+        end_r = c1 / start["c0"]
+        kappa = lam_max / lam_min if lam_min > 0 else mpf("inf")
+        rank_r = tolerance(dps) * kappa
+    return {"worst": worst, "moved": moved, "rows": rows, "lam_min": lam_min,
+            "lam_max": lam_max, "end_r": end_r, "kappa": kappa, "rank_r": rank_r, "x1": x1}
+
+
+def _c6_in_t(entry, start: dict, *, dps: int, n_t: int, confirm: bool,
+             progress) -> list[Evidence]:
+    """(t): dθ/dt = D⁺(y − x(0)) integrated to t = 1 — ``t.line``, ``t.target``, ``t.rank``
+    (the hypothesis, full rank along the path) and ``t.confirm``."""
+    tol = tolerance(dps)
+    y, gap = start["y"], start["gap"]
+    red_t = _reduced(entry, n=n_t, n_default=11)
+    traj = flow(entry, field="adapted", t_end=1, dps=dps, rank_loss="stop", progress=progress)
+    if traj.status != "success":
+        return [_not_run("t.flow", "C6: dθ/dt = D⁺(y − x(0)) integrated to t = 1", traj,
+                         dps, hypothesis=_C6_HYPOTHESIS, reduced=red_t)]
+    m = _c6_t_samples(entry.problem, traj, start, n_t, dps)
+    kappa = m["kappa"]
+    hyp = None if m["rank_r"] <= 1 else (
+        f"{_C6_HYPOTHESIS} is not established along the t-flow: κ(DDᵀ) = "
+        f"{_n(kappa, 3)} exceeds 1/tol = {_n(1 / tol, 3)}")
+    out = [
+        _ev("t.line", f"C6: x(θ(t)) = (1−t)x(0) + t·y at {n_t} times t ∈ [0, 1] "
+            f"(residual max|x − line|/max|x(0) − y|)", m["worst"], tol, dps,
+            traj=traj, magnitude=m["moved"], hypothesis=hyp,
+            details={"per_time": m["rows"], "max|x(0) − y|": _n(gap, 8)},
+            reduced=red_t),
+        _ev("t.target", "C6: the global minimum is reached at t = 1: "
+            "C(θ(1))/C(θ(0)) (tolerance tol²)", m["end_r"], tol ** 2, dps, traj=traj,
+            magnitude=mpf(1), hypothesis=hyp,
+            details={"max|x(θ(1)) − y|": _n(_maxabs(_sub(m["x1"], y)), 5)}),
+        Evidence(
+            Level.MPMATH, "C6 hypothesis: rank D = QN along the path (residual tol·κ, "
+            "κ = λ_max/λ_min of DDᵀ over samples and steps; verified iff ≤ 1)", m["rank_r"], 1,
+            Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
+            {"min_eigenvalue_DDt": _n(m["lam_min"], 8), "max_eigenvalue_DDt": _n(m["lam_max"], 8)},
+            key="t.rank", reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or "",
+            kappa=kappa),
+    ]
+    if confirm:
+        out.append(_confirmation_evidence(traj, "t.confirm", "C6 in t"))
+    return out
+
+
+def _c6_in_s(entry, start: dict, *, field: Any, alpha: Fraction, time_change, dps: int,
+             s_points: Sequence[Any], confirm: bool, progress) -> list[Evidence]:
+    """(s): ``field`` integrated in the flow time to s = 2N; at s = σ·N, x(θ(s)) against
+    (1 − t(s))x(0) + t(s)·y with the derived (or injected) time change — ``s.line``,
+    ``s.confirm``."""
+    prob = entry.problem
+    N = prob.N
+    x0, y, gap = start["x0"], start["y"], start["gap"]
+    edps = dps + EVAL_GUARD
+    red_s = _reduced(entry, n=len(s_points), n_default=3)
     tau, tf = _t_of_s_function(time_change, N)
     s_end = 2 * N
     lab = _label(alpha)
     traj_s = flow(entry, field=field, s_end=s_end, dps=dps, rank_loss="stop", progress=progress)
     if traj_s.status != "success":
-        out.append(_not_run("s.flow", f"C6 in s ({lab} field)", traj_s, dps,
-                            hypothesis=_C6_HYPOTHESIS, reduced=red_s))
-        return out
+        return [_not_run("s.flow", f"C6 in s ({lab} field)", traj_s, dps,
+                         hypothesis=_C6_HYPOTHESIS, reduced=red_s)]
     worst, moved, rows = mpf(0), mpf(0), []
     with working_precision(edps):
         for sig in s_points:
@@ -210,10 +243,10 @@ def check_c6_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
             worst = max(worst, r)
             moved = max(moved, _maxabs(_sub(x, x0)) / gap)
             rows.append(f"s = {_n(s, 6)}: {_n(r, 3)}")
-    out.append(_ev("s.line", f"C6 in s ({lab} field): x(θ(s)) = (1 − t(s))x(0) + t(s)·y with "
-                   f"t(s) = {tau} at s/N ∈ {[str(v) for v in s_points]} (residual relative to "
-                   f"max|x(0) − y|)", worst, tol, dps, traj=traj_s, magnitude=moved,
-                   details={"per_time": rows}, reduced=red_s))
+    out = [_ev("s.line", f"C6 in s ({lab} field): x(θ(s)) = (1 − t(s))x(0) + t(s)·y with "
+               f"t(s) = {tau} at s/N ∈ {[str(v) for v in s_points]} (residual relative to "
+               f"max|x(0) − y|)", worst, tolerance(dps), dps, traj=traj_s, magnitude=moved,
+               details={"per_time": rows}, reduced=red_s)]
     if confirm:
         out.append(_confirmation_evidence(traj_s, "s.confirm", f"C6 in s ({lab} field)"))
     return out

@@ -24,8 +24,9 @@ from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register
-from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _maxabs, _n, _not_run,
-                           _reduced, _sub, c7_data, tolerance)
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _not_run, _reduced,
+                           c7_data, tolerance)
+from .vectors import _maxabs, _n, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence
 
 __all__ = ["check_c7"]
@@ -60,6 +61,42 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
     if traj.status != "success":
         return [_not_run("flow", "C7 constrained flow", traj, dps, reduced=red)]
     hyp = _rank_hypothesis(d, prob.QN)
+    m = _c7_measures(d, dps)
+    first_def = next((s for s, rk in zip(d["s"], d["ranks"]) if rk < prob.QN), None)
+    out = [
+        _ev("formula", "C7: x(s) − x_lin(s) equals (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr "
+            "at each sample (quadrature on the dense output; residual relative to "
+            "max|x(0) − y|)", m["r"], tol, dps, traj=traj, magnitude=m["bend"],
+            details=_c7_details(d, m["gap"]), reduced=red,
+            numerics=(f"the quadrature's error estimate {_n(m['qerr'], 3)} (relative) exceeds "
+                      f"the tolerance") if m["qerr"] > tol else None),
+        _ev("distance", "C7: |x(s) − y| non-increasing at the samples (residual max rise / "
+            "max|x(0) − y|)", m["rise"], tol, dps, traj=traj, magnitude=m["fall"], reduced=red,
+            details={"|x(s) − y|": [_n(v, 10) for v in d["dist"]]}),
+        Evidence(Level.MPMATH, f"C7 setting: rank D < QN = {prob.QN} at the samples (mpmath SVD "
+                 f"rank; residual: the number of samples where rank D = QN)",
+                 sum(1 for rk in d["ranks"] if rk >= prob.QN), 0,
+                 Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
+                 {"ranks": d["ranks"], **({"reduced": red} if red else {})}, key="setting",
+                 reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or ""),
+        _ev("bends", "C7: rank loss bends the path: max|x(s) − x_lin(s)|/max|x(0) − y| ≥ "
+            "100·tol (residual tol/deviation)", m["bend_r"], mpf(1) / 100, dps, traj=traj,
+            hypothesis=hyp if m["bend_r"] > mpf(1) / 100 else None,
+            details={"deviation": _n(m["bend"], 6)}, reduced=red),
+        _rank_monitor_evidence(entry, dps, "rank_monitor", s_end=d["s_end"],
+                               first_deficient=first_def, progress=progress),
+    ]
+    if confirm:
+        out.append(_confirmation_evidence(traj, "confirm", "C7 constrained flow", reduced=red))
+    return out
+
+
+def _c7_measures(d: dict, dps: int) -> dict:
+    """From :func:`~symflow.claims.trajectories.c7_data`, relative to ``gap`` = max|x(0) − y|:
+    the formula's residual max|dev − voc| (``r``), the largest rise and the fall of |x(s) − y|,
+    the deviation from the line (``bend``) with its residual tol/deviation, and the quadrature's
+    error estimate (``qerr``)."""
+    tol = tolerance(dps)
     with working_precision(dps + EVAL_GUARD):
         gap = d["gap"]
         r = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
@@ -69,36 +106,16 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
         bend = max(_maxabs(v) for v in d["dev"]) / gap
         bend_r = tol / bend if bend > 0 else mpf("inf")
         qerr = d["quad_error"] / gap
-    det = {"s": [_n(s, 6) for s in d["s"]], "max|dev|/gap": [_n(_maxabs(v) / gap, 6)
-                                                            for v in d["dev"]],
-           "quad_error_estimate": _n(d["quad_error"], 3), "quadrature_nodes": d["nodes"],
-           "seconds": round(d["seconds"], 3)}
-    first_def = next((s for s, rk in zip(d["s"], d["ranks"]) if rk < prob.QN), None)
-    out = [
-        _ev("formula", "C7: x(s) − x_lin(s) equals (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr "
-            "at each sample (quadrature on the dense output; residual relative to "
-            "max|x(0) − y|)", r, tol, dps, traj=traj, magnitude=bend, details=det, reduced=red,
-            numerics=(f"the quadrature's error estimate {_n(qerr, 3)} (relative) exceeds the "
-                      f"tolerance") if qerr > tol else None),
-        _ev("distance", "C7: |x(s) − y| non-increasing at the samples (residual max rise / "
-            "max|x(0) − y|)", rise, tol, dps, traj=traj, magnitude=fall, reduced=red,
-            details={"|x(s) − y|": [_n(v, 10) for v in d["dist"]]}),
-        Evidence(Level.MPMATH, f"C7 setting: rank D < QN = {prob.QN} at the samples (mpmath SVD "
-                 f"rank; residual: the number of samples where rank D = QN)",
-                 sum(1 for rk in d["ranks"] if rk >= prob.QN), 0,
-                 Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
-                 {"ranks": d["ranks"], **({"reduced": red} if red else {})}, key="setting",
-                 reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or ""),
-        _ev("bends", "C7: rank loss bends the path: max|x(s) − x_lin(s)|/max|x(0) − y| ≥ "
-            "100·tol (residual tol/deviation)", bend_r, mpf(1) / 100, dps, traj=traj,
-            hypothesis=hyp if bend_r > mpf(1) / 100 else None,
-            details={"deviation": _n(bend, 6)}, reduced=red),
-        _rank_monitor_evidence(entry, dps, "rank_monitor", s_end=d["s_end"],
-                               first_deficient=first_def, progress=progress),
-    ]
-    if confirm:
-        out.append(_confirmation_evidence(traj, "confirm", "C7 constrained flow", reduced=red))
-    return out
+    return {"gap": gap, "r": r, "rise": rise, "fall": fall, "bend": bend, "bend_r": bend_r,
+            "qerr": qerr}
+
+
+def _c7_details(d: dict, gap) -> dict:
+    """The ``formula`` evidence's details: the samples, the deviation at each, the quadrature."""
+    return {"s": [_n(s, 6) for s in d["s"]], "max|dev|/gap": [_n(_maxabs(v) / gap, 6)
+                                                             for v in d["dev"]],
+            "quad_error_estimate": _n(d["quad_error"], 3), "quadrature_nodes": d["nodes"],
+            "seconds": round(d["seconds"], 3)}
 
 
 claim_check("C7")(check_c7)

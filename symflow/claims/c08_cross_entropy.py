@@ -51,8 +51,9 @@ from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from ..core.losses import CrossEntropy
-from .trajectories import EVAL_GUARD, _confirmation_evidence, _ev, _maxabs, _mp, _n, _not_run, \
-    _norm, _reduced, _sub, _vec, flow, tolerance
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, _reduced, flow,
+                           tolerance)
+from .vectors import _maxabs, _mp, _n, _norm, _sub, _vec
 from .registry import claim_check, register
 
 __all__ = ["fiber_minimum", "default_s_end", "check_c8_exact", "check_c8_trajectory"]
@@ -81,39 +82,60 @@ def check_c8_exact(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
     for j in range(N):
         xstar += list(minimum(y[j * Q:(j + 1) * Q], cs[j]))
     subs = dict(zip(list(prob.x_symbols), xstar))
-    out = []
 
     def ev(key, what, residuals):
-        rs = [sp.simplify(r) for r in residuals]
-        bad = [r for r in rs if r != 0]
-        # a nonzero residual is refuted if it is nonzero at the sample c_j = 1 + j/7
-        at = {cj: sp.Rational(7 + j, 7) for j, cj in enumerate(cs)}
-        st = Status.VERIFIED if not bad else (
-            Status.REFUTED if any(sp.N(r.xreplace(at), 30) != 0 for r in bad)
-            else Status.INCONCLUSIVE)
-        out.append(Evidence(Level.EXACT, f"C8 (SymPy): {what}", bad[0] if bad else 0, 0, st,
-                            None, {"nonzero": len(bad), "x*": [str(v) for v in xstar[:Q]]},
-                            key=f"exact.{key}",
-                            reason=Reason.NUMERICS if st is Status.INCONCLUSIVE else None,
-                            why="SymPy could not decide whether the residual is 0"
-                            if st is Status.INCONCLUSIVE else ""))
+        return _exact_evidence(key, what, residuals, cs, xstar[:Q])
 
-    ev("fiber", "x_j* lies on the fiber 1ᵀx_j = c_j",
-       [sum(xstar[j * Q:(j + 1) * Q]) - cs[j] for j in range(N)])
+    out = [ev("fiber", "x_j* lies on the fiber 1ᵀx_j = c_j",
+              [sum(xstar[j * Q:(j + 1) * Q]) - cs[j] for j in range(N)])]
     sig = []
     for j in range(N):
         blk = xstar[j * Q:(j + 1) * Q]
         e = [sp.exp(v) for v in blk]
         sig += [ei / sum(e) for ei in e]
-    ev("softmax", "σ(x_j*) = y_j", [a - b for a, b in zip(sig, y)])
-    ev("gradient", "∇ₓC(x*) = 0 (the problem's grad_expr)", list(prob.grad_expr.xreplace(subs)))
+    out.append(ev("softmax", "σ(x_j*) = y_j", [a - b for a, b in zip(sig, y)]))
+    out.append(ev("gradient", "∇ₓC(x*) = 0 (the problem's grad_expr)",
+                  list(prob.grad_expr.xreplace(subs))))
     H = sp.hessian(prob.cost_expr, list(prob.x_symbols)).xreplace(subs)
+    target = _hessian_target(prob)
+    out.append(ev("hessian", "Hessian of C at x* = (1/N)·blockdiag(diag(y_j) − y_j y_jᵀ)",
+                  list(H - target)))
+    return out + _posdef_evidence(prob, target)
+
+
+def _exact_evidence(key: str, what: str, residuals, cs, xstar_shown) -> Evidence:
+    """One exact comparison: every residual simplified to 0 (verified); a nonzero one is refuted
+    if it is nonzero at the sample c_j = 1 + j/7, else inconclusive (SymPy could not decide)."""
+    rs = [sp.simplify(r) for r in residuals]
+    bad = [r for r in rs if r != 0]
+    # a nonzero residual is refuted if it is nonzero at the sample c_j = 1 + j/7
+    at = {cj: sp.Rational(7 + j, 7) for j, cj in enumerate(cs)}
+    st = Status.VERIFIED if not bad else (
+        Status.REFUTED if any(sp.N(r.xreplace(at), 30) != 0 for r in bad)
+        else Status.INCONCLUSIVE)
+    return Evidence(Level.EXACT, f"C8 (SymPy): {what}", bad[0] if bad else 0, 0, st,
+                    None, {"nonzero": len(bad), "x*": [str(v) for v in xstar_shown]},
+                    key=f"exact.{key}",
+                    reason=Reason.NUMERICS if st is Status.INCONCLUSIVE else None,
+                    why="SymPy could not decide whether the residual is 0"
+                    if st is Status.INCONCLUSIVE else "")
+
+
+def _hessian_target(prob) -> sp.Matrix:
+    """(1/N)·blockdiag(diag(y_j) − y_jy_jᵀ): the Hessian of C at x* the claim states."""
+    N, Q = prob.N, prob.Q
+    y = prob.y_flat
     target = sp.zeros(prob.QN, prob.QN)
     for j in range(N):
         yj = sp.Matrix(y[j * Q:(j + 1) * Q])
         target[j * Q:(j + 1) * Q, j * Q:(j + 1) * Q] = (sp.diag(*yj) - yj * yj.T) / N
-    ev("hessian", "Hessian of C at x* = (1/N)·blockdiag(diag(y_j) − y_j y_jᵀ)", list(H - target))
-    # positive definiteness on the fiber, exact rationals
+    return target
+
+
+def _posdef_evidence(prob, target: sp.Matrix) -> list[Evidence]:
+    """Each block B of ``target`` annihilates 1 (``exact.kernel``) and is positive definite on
+    {1ᵀv = 0} (``exact.posdef``: leading minors of VᵀBV, V = [e_i − e_Q], exact rationals)."""
+    N, Q = prob.N, prob.Q
     minors, kernel = [], []
     V = sp.zeros(Q, Q - 1)
     for i in range(Q - 1):
@@ -123,16 +145,17 @@ def check_c8_exact(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
         kernel += list(B * sp.ones(Q, 1))
         M = V.T * B * V
         minors += [M[:k, :k].det() for k in range(1, Q)]
-    out.append(Evidence(Level.EXACT, "C8: B = diag(y_j) − y_jy_jᵀ annihilates 1 (C is flat "
-                        "across fibers)", max(abs(v) for v in kernel), 0,
-                        Status.VERIFIED if all(v == 0 for v in kernel) else Status.REFUTED,
-                        key="exact.kernel"))
     mn = min(minors)
-    out.append(Evidence(Level.EXACT, "C8: the Hessian is positive definite on {1ᵀv = 0} "
-                        "(leading minors of VᵀBV, V = [e_i − e_Q]; residual max(0, −min minor))",
-                        max(0, -mn), 0, Status.VERIFIED if mn > 0 else Status.REFUTED, None,
-                        {"minors": [str(m) for m in minors]}, key="exact.posdef"))
-    return out
+    return [
+        Evidence(Level.EXACT, "C8: B = diag(y_j) − y_jy_jᵀ annihilates 1 (C is flat "
+                 "across fibers)", max(abs(v) for v in kernel), 0,
+                 Status.VERIFIED if all(v == 0 for v in kernel) else Status.REFUTED,
+                 key="exact.kernel"),
+        Evidence(Level.EXACT, "C8: the Hessian is positive definite on {1ᵀv = 0} "
+                 "(leading minors of VᵀBV, V = [e_i − e_Q]; residual max(0, −min minor))",
+                 max(0, -mn), 0, Status.VERIFIED if mn > 0 else Status.REFUTED, None,
+                 {"minors": [str(m) for m in minors]}, key="exact.posdef"),
+    ]
 
 
 def _fiber_rates(prob, dps):
@@ -184,10 +207,7 @@ def check_c8_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
     tests: ``field`` (a wrong field) and ``time_factor`` (θ is sampled at time_factor·s but
     judged as θ(s): a flow whose time runs ``time_factor`` times too fast).
     """
-    prob = entry.problem
-    N, Q = prob.N, prob.Q
     tol = tolerance(dps)
-    edps = dps + EVAL_GUARD
     tic = time.perf_counter()
     default = default_s_end(entry, dps)
     end = s_end if s_end is not None else default
@@ -198,6 +218,43 @@ def check_c8_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
                 progress=progress)
     if traj.status != "success":
         return [_not_run("flow", "C8 adapted flow", traj, dps, reduced=red)]
+    m = _c8_samples(entry, traj, end, f, n_samples, dps)
+    hyp = None if not m["off"] else (
+        f"C8's hypothesis 1_j ∈ range(D) fails at s = {', '.join(_n(v, 6) for v in m['off'])} "
+        f"(max|(I − P)1_j| = {_n(m['rng'], 3)}): the logit sums need not be invariant there")
+    det = {"s": [_n(s, 5) for s in m["ss"]], "|x(s) − x*|": [_n(d, 6) for d in m["dists"]],
+           "c_j": [_n(v, 10) for v in m["c"]], "s_end": str(end), "rank_loss": rl,
+           "seconds": round(time.perf_counter() - tic, 3)}
+    if f != 1:
+        det["time_factor (injected)"] = str(f)
+    out = _c8_trajectory_evidence(m, hyp, det, traj, tol, dps, end, n_samples, red)
+    if confirm:
+        out.append(_confirmation_evidence(traj, "confirm", "C8 adapted flow", reduced=red))
+    return out
+
+
+def _range_residual(P, prob):
+    """max_j |(I − P)1_j|, 1_j the indicator of sample j's logits: 0 iff every 1_j ∈ range(D)."""
+    N, Q = prob.N, prob.Q
+    worst = mpf(0)
+    for j in range(N):
+        one = [1 if j * Q <= i < (j + 1) * Q else 0 for i in range(prob.QN)]
+        Pone = [mpmath.fsum(P[i, m] * one[m] for m in range(prob.QN))
+                for i in range(prob.QN)]
+        worst = max(worst, _maxabs(_sub(one, Pone)))
+    return worst
+
+
+def _c8_samples(entry, traj, end, f: Fraction, n_samples: int, dps: int) -> dict:
+    """At ``n_samples`` + 1 times s_k (θ taken at f·s_k), x and D afresh at dps + EVAL_GUARD:
+    the logit sums c_j and x* on their fibers, the invariant's residual (``inv``), the motion,
+    the range hypothesis (``rng``, the times ``off`` where it fails), |x(s) − x*| with its
+    largest rise and its fall, and the decay rate on the last interval against the band
+    [λ_min, λ_max] (``rate_r``, tolerance ``rate_tol``)."""
+    prob = entry.problem
+    N, Q = prob.N, prob.Q
+    tol = tolerance(dps)
+    edps = dps + EVAL_GUARD
     with working_precision(edps):
         pd0 = prob.at(entry.theta0, "mpmath", edps)
         x0 = _vec(pd0.x)
@@ -214,13 +271,7 @@ def check_c8_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
             inv = max(inv, max(abs(mpmath.fsum(x[j * Q:(j + 1) * Q]) - c[j])
                                for j in range(N)) / cscale)
             moved = max(moved, _maxabs(_sub(x, x0)) / cscale)
-            P = _linalg.projector(pd.D, edps)
-            worst_k = mpf(0)
-            for j in range(N):
-                one = [1 if j * Q <= i < (j + 1) * Q else 0 for i in range(prob.QN)]
-                Pone = [mpmath.fsum(P[i, m] * one[m] for m in range(prob.QN))
-                        for i in range(prob.QN)]
-                worst_k = max(worst_k, _maxabs(_sub(one, Pone)))
+            worst_k = _range_residual(_linalg.projector(pd.D, edps), prob)
             rng = max(rng, worst_k)
             if worst_k > tol:
                 off.append(ss[k])
@@ -232,36 +283,36 @@ def check_c8_trajectory(entry, *, dps: int = 30, level: Level = Level.MPMATH, pr
         rate = -mpmath.log(dists[-1] / dists[-2]) / h
         rate_r = max(mpf(0), lo - rate, rate - hi) / lo       # the band itself, not widened
         rate_tol = 10 * dists[-2]                               # the one widening (docstring)
-    hyp = None if not off else (
-        f"C8's hypothesis 1_j ∈ range(D) fails at s = {', '.join(_n(v, 6) for v in off)} "
-        f"(max|(I − P)1_j| = {_n(rng, 3)}): the logit sums need not be invariant there")
-    det = {"s": [_n(s, 5) for s in ss], "|x(s) − x*|": [_n(d, 6) for d in dists],
-           "c_j": [_n(v, 10) for v in c], "s_end": str(end), "rank_loss": rl,
-           "seconds": round(time.perf_counter() - tic, 3)}
-    if f != 1:
-        det["time_factor (injected)"] = str(f)
-    out = [
+    return {"c": c, "ss": ss, "inv": inv, "moved": moved, "rng": rng, "off": off,
+            "dists": dists, "rise": rise, "fall": fall, "lo": lo, "hi": hi, "rate": rate,
+            "rate_r": rate_r, "rate_tol": rate_tol}
+
+
+def _c8_trajectory_evidence(m: dict, hyp, det: dict, traj, tol, dps: int, end, n_samples: int,
+                            red) -> list[Evidence]:
+    """``invariant``, ``in_range`` (the hypothesis), ``distance`` and ``rate`` from the
+    measurements ``m`` of :func:`_c8_samples`."""
+    return [
         _ev("invariant", f"C8: each logit sum 1ᵀx_j(s) is invariant at {n_samples + 1} times in "
-            f"[0, {end}] (residual relative to max(1, |c_j|))", inv, tol, dps, traj=traj,
-            magnitude=moved, hypothesis=hyp, details=det, reduced=red),
+            f"[0, {end}] (residual relative to max(1, |c_j|))", m["inv"], tol, dps, traj=traj,
+            magnitude=m["moved"], hypothesis=hyp, details=det, reduced=red),
         Evidence(Level.MPMATH, "C8 hypothesis: 1_j ∈ range(D) at the samples (residual "
-                 "max|(I − P)1_j|, P = projector(D))", rng, tol,
+                 "max|(I − P)1_j|, P = projector(D))", m["rng"], tol,
                  Status.VERIFIED if hyp is None else Status.INCONCLUSIVE, dps,
                  {"reduced": red} if red else {}, key="in_range",
                  reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or ""),
-        _ev("distance", "C8: |x(s) − x*| decreasing (residual max rise / |x(0) − x*|)", rise, tol,
-            dps, traj=traj, magnitude=fall, hypothesis=hyp, reduced=red,
-            details={"final distance": _n(dists[-1], 6), "initial distance": _n(dists[0], 6)}),
+        _ev("distance", "C8: |x(s) − x*| decreasing (residual max rise / |x(0) − x*|)",
+            m["rise"], tol, dps, traj=traj, magnitude=m["fall"], hypothesis=hyp, reduced=red,
+            details={"final distance": _n(m["dists"][-1], 6),
+                     "initial distance": _n(m["dists"][0], 6)}),
         _ev("rate", "C8: decay rate of |x − x*| on the last interval within the linearised "
             "rates [λ_min, λ_max] of (1/N)(diag(y) − yyᵀ) on the fiber (residual: relative "
             "excursion outside the band; tolerance 10·|x − x*|, the size of the nonlinear "
-            "correction)", rate_r, rate_tol, dps, traj=traj, magnitude=mpf(1), hypothesis=hyp,
-            reduced=red, details={"observed_rate": _n(rate, 8), "lambda_min": _n(lo, 8),
-                                  "lambda_max": _n(hi, 8)}),
+            "correction)", m["rate_r"], m["rate_tol"], dps, traj=traj, magnitude=mpf(1),
+            hypothesis=hyp, reduced=red,
+            details={"observed_rate": _n(m["rate"], 8), "lambda_min": _n(m["lo"], 8),
+                     "lambda_max": _n(m["hi"], 8)}),
     ]
-    if confirm:
-        out.append(_confirmation_evidence(traj, "confirm", "C8 adapted flow", reduced=red))
-    return out
 
 
 register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift on the fiber",

@@ -7,7 +7,8 @@ monitor; and on :func:`rank_loss_example` (full rank at θ(0), lost at t = 1/5) 
 C6's t-flow exactly where the line forces rank loss.
 
 **C10-SEARCH** (global, :func:`check_c10_search`): Hypothesis finds and shrinks a minimal
-counterexample, whose failure max|x' + ∇ₓC| is recomputed exactly from ``projector``.
+counterexample, whose failure max|x' + ∇ₓC| is recomputed exactly from ``projector``
+(:func:`symflow.reference.counterexample.failure_size`, a deliberate second implementation).
 
 Trajectory comparisons are judged by :mod:`~symflow.claims.trajectories`.
 
@@ -25,15 +26,15 @@ from typing import Any
 import mpmath
 from mpmath import mpf
 
-from ..backends import linalg as _linalg
 from ..backends import tolerance as _tol
 from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register, GLOBAL
+from ..reference.counterexample import failure_size
 from .trajectories import (EVAL_GUARD, MONITOR_MAX_STEPS, _confirmation_evidence, _ev, _l2,
-                           _maxabs, _mp, _n, _norm, _not_run, _reduced, _sub, c7_data, flow,
-                           tolerance)
+                           _not_run, _reduced, c7_data, flow, tolerance)
+from .vectors import _maxabs, _mp, _n, _norm, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence, _steps_past_threshold
 
 __all__ = ["MIDFLOW_DPS", "rank_loss_example", "check_c10", "check_c10_search"]
@@ -200,20 +201,6 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
     return out
 
 
-def _failure_size(cx) -> tuple[Fraction, int]:
-    """max|x' + ∇ₓC| = max|(I − P)∇ₓC| (x' = −DD⁺∇ₓC = −P∇ₓC) and rank D at the counterexample,
-    recomputed exactly here from ``linalg.projector`` (not from the search's ``output_field``)."""
-    from ..core.networks import mlp
-    from ..core.problem import Problem
-    prob = Problem(mlp(list(cx.widths), cx.activation, cx.bias), [list(r) for r in cx.inputs],
-                   [list(r) for r in cx.targets], "l2")
-    pd = prob.at(list(cx.theta), "exact")
-    g = pd.grad
-    r = (g - _linalg.projector(pd.D) @ g).max_abs()
-    rank = _linalg.rank_info(pd.D).rank
-    return Fraction(int(r.p), int(r.q)) if hasattr(r, "p") else Fraction(r), rank
-
-
 def check_c10_search(entry=GLOBAL, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                      max_examples: int = 500, seed: int = 0) -> list[Evidence]:
     """C10, global part: Hypothesis finds a case violating x' = −∇ₓC at rank D < QN and shrinks
@@ -228,7 +215,7 @@ def check_c10_search(entry=GLOBAL, *, dps: int = 30, level: Level = Level.EXACT,
 
     tic = time.perf_counter()
     cx = find_c6_counterexample(max_examples=max_examples, seed=seed)
-    size, rank = _failure_size(cx)
+    size, rank = failure_size(cx)
     det = {"description": cx.description(), "rank": rank, "rank_reported": cx.rank, "K": cx.K,
            "QN": cx.QN, "max|x' + grad C|": str(size), "reported": str(cx.residual),
            "examples_tried": cx.examples_tried, "seconds": round(time.perf_counter() - tic, 3)}

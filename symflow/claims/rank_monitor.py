@@ -21,7 +21,8 @@ from ..backends import tolerance as _tol
 from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
-from .trajectories import EVAL_GUARD, MONITOR_MAX_STEPS, _n, flow
+from .trajectories import EVAL_GUARD, MONITOR_MAX_STEPS, flow
+from .vectors import _n
 
 
 def _rank_hypothesis(d: dict, QN: int) -> str | None:

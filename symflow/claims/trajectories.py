@@ -5,14 +5,15 @@ extrapolation at ``dps`` digits; cached per process by :func:`flow`, so that C7 
 theirs) and then evaluates the network *afresh* at the integrated θ(s) or θ(t) with
 ``problem.at(θ, "mpmath", dps + EVAL_GUARD)``: residuals come from x[θ], D, P = ``projector(D)``
 at those points, never from the integrator's bookkeeping nor from the closed forms being
-checked. The field a check expects (α) is parsed here (:func:`_alpha`), not by
+checked. The field a check expects (α) is parsed by
+:func:`symflow.reference.fieldspec.field_alpha` (a deliberate second implementation), not by
 :func:`symflow.core.fields.parse_field`, which is part of the code under test.
 
 This module holds the flow cache (:func:`flow`, :func:`clear_cache`), the trajectory judge
 (:func:`_judge`, :func:`_ev`, :func:`_confirmation`, :func:`_trouble`, :func:`_not_run`), the
-small vector helpers, the spans (:data:`S_END_OVERRIDES`) and the C7 measurements that C10
-reuses (:func:`c7_data`); the rank-monitor evidence of C7 and C10 is in
-:mod:`~symflow.claims.rank_monitor`.
+spans (:data:`S_END_OVERRIDES`) and the C7 measurements that C10 reuses (:func:`c7_data`); the
+small vector helpers are in :mod:`~symflow.claims.vectors`, the rank-monitor evidence of C7 and
+C10 in :mod:`~symflow.claims.rank_monitor`.
 
 **Verdict of one comparison** (:func:`_judge`, the one rule of every trajectory
 comparison, C5 along flows to C10 and C8): a residual ≤ its tolerance is *verified* — unless the
@@ -50,11 +51,10 @@ from __future__ import annotations
 
 import time
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import mpmath
 from mpmath import mpf
-import sympy as sp
 
 from ..backends import linalg as _linalg
 from ..backends import tolerance as _tol
@@ -62,6 +62,8 @@ from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from ..core.losses import L2
+from ..reference.fieldspec import field_alpha
+from .vectors import _frac, _maxabs, _mp, _n, _norm, _sub, _vec
 
 __all__ = ["EVAL_GUARD", "MONITOR_MAX_STEPS", "S_END_OVERRIDES", "S_END_WHY", "tolerance", "flow",
            "clear_cache", "c7_data"]
@@ -86,72 +88,6 @@ S_END_WHY: dict[str, str] = {
 def tolerance(dps: int):
     """tol = 10^(5−dps): the relative trajectory tolerance (:func:`symflow.backends.tolerance.trajectory`)."""
     return _tol.trajectory(dps)
-
-
-def _n(x, k: int = 5) -> str:
-    if x is None:
-        return "None"
-    if isinstance(x, (Fraction, int)):
-        return str(x)
-    return mpmath.nstr(x, k)
-
-
-def _mp(q):
-    """An exact rational (Fraction, int, str, SymPy Rational) as mpf at the current precision."""
-    if isinstance(q, mpf):
-        return +q
-    if isinstance(q, sp.Rational):
-        q = Fraction(int(q.p), int(q.q))
-    q = Fraction(q)
-    return mpf(q.numerator) / q.denominator
-
-
-def _frac(q) -> Fraction | None:
-    """An exact Fraction for a span (None if it is not rational)."""
-    try:
-        if isinstance(q, sp.Rational):
-            return Fraction(int(q.p), int(q.q))
-        if isinstance(q, mpf):
-            return None
-        return Fraction(q)
-    except (TypeError, ValueError):
-        return None
-
-
-def _vec(m) -> list:
-    return list(m.entries())
-
-
-def _maxabs(v: Sequence[Any]):
-    return max((abs(a) for a in v), default=mpf(0))
-
-
-def _sub(a, b):
-    return [u - v for u, v in zip(a, b)]
-
-
-def _norm(v):
-    return mpmath.sqrt(mpmath.fsum(a * a for a in v))
-
-
-def _alpha(field: Any) -> Fraction:
-    """α of a field spec ("standard" → 0, "adapted" → 1, or a number), parsed *here*:
-    :func:`symflow.core.fields.parse_field` is under test, and a check must not take the α it
-    expects from the code it checks."""
-    if isinstance(field, str):
-        f = field.strip().lower()
-        if f == "standard":
-            return Fraction(0)
-        if f == "adapted":
-            return Fraction(1)
-        a = Fraction(f)
-    elif isinstance(field, sp.Rational):
-        a = Fraction(int(field.p), int(field.q))
-    else:
-        a = Fraction(field)
-    if not 0 <= a <= 1:
-        raise ValueError(f"field α = {a} is outside [0, 1]")
-    return a
 
 
 def _label(a: Fraction) -> str:
@@ -342,12 +278,12 @@ def flow(entry, *, field: Any = "adapted", s_end=None, t_end=None, dps: int = 30
     """
     from ..flows import integrate
 
-    key = (id(entry.problem), entry.problem, tuple(entry.theta0), str(_alpha(field)),
+    key = (id(entry.problem), entry.problem, tuple(entry.theta0), str(field_alpha(field)),
            str(s_end), str(t_end), dps, rank_loss, max_steps)
     traj = _CACHE.get(key)
     if traj is None:
         kw = {} if max_steps is None else {"max_steps": max_steps}
-        spec = field if isinstance(field, str) else str(_alpha(field))
+        spec = field if isinstance(field, str) else str(field_alpha(field))
         traj = integrate(entry.problem, entry.theta0, field=spec, s_end=s_end, t_end=t_end,
                          dps=dps, rank_loss=rank_loss, progress=progress, **kw)
         _CACHE[key] = traj
@@ -381,9 +317,8 @@ def c7_data(entry, *, dps: int = 30, s_end: Any = None, n_samples: int = 4,
     output; ``quad_error`` (mpmath.quad's error estimate); ``dist`` = |x(s) − y|; ``ranks``.
     """
     prob = entry.problem
-    N = prob.N
-    end = s_end if s_end is not None else _span(entry, Fraction(N, 4))
-    key = (id(prob), prob, tuple(entry.theta0), dps, str(end), n_samples, str(_alpha(field)))
+    end = s_end if s_end is not None else _span(entry, Fraction(prob.N, 4))
+    key = (id(prob), prob, tuple(entry.theta0), dps, str(end), n_samples, str(field_alpha(field)))
     if key in _C7:
         return _C7[key]
     tic = time.perf_counter()
@@ -392,23 +327,40 @@ def c7_data(entry, *, dps: int = 30, s_end: Any = None, n_samples: int = 4,
     if traj.status != "success":
         _C7[key] = res
         return res
+    res.update(_c7_measure(prob, traj, entry.theta0, end, n_samples, dps))
+    res["seconds"] = time.perf_counter() - tic
+    _C7[key] = res
+    return res
+
+
+def _c7_integrand(prob, traj, edps: int, memo: dict) -> Callable:
+    """r ↦ e^{r/N}(I − P(r))(x(r) − y) from θ(r) (dense output), memoised by r in ``memo``."""
+    N = prob.N
+
+    def integrand(r):
+        k = mpmath.mpf(r)
+        v = memo.get(k)
+        if v is None:
+            pd = prob.at(traj.theta_at(k), "mpmath", edps)
+            e = pd.x - pd.y
+            w = e - _linalg.projector(pd.D, edps) @ e
+            v = memo[k] = [mpmath.exp(k / N) * c for c in _vec(w)]
+        return v
+
+    return integrand
+
+
+def _c7_measure(prob, traj, theta0, end, n_samples: int, dps: int) -> dict:
+    """C7's measurements at the ``n_samples`` + 1 times s_k = k·end/n_samples (x, x_lin, their
+    deviation, the variation-of-constants integral accumulated interval by interval, |x − y|,
+    rank D), at dps + EVAL_GUARD digits; see :func:`c7_data`."""
+    N = prob.N
     memo: dict = {}
     edps = dps + EVAL_GUARD
     with working_precision(edps):
-        pd0 = prob.at(entry.theta0, "mpmath", edps)
+        pd0 = prob.at(theta0, "mpmath", edps)
         x0, y = _vec(pd0.x), _vec(pd0.y)
-
-        def integrand(r):
-            """e^{r/N}(I − P(r))(x(r) − y) from θ(r) (dense output), memoised by r."""
-            k = mpmath.mpf(r)
-            v = memo.get(k)
-            if v is None:
-                pd = prob.at(traj.theta_at(k), "mpmath", edps)
-                e = pd.x - pd.y
-                w = e - _linalg.projector(pd.D, edps) @ e
-                v = memo[k] = [mpmath.exp(k / N) * c for c in _vec(w)]
-            return v
-
+        integrand = _c7_integrand(prob, traj, edps, memo)
         ss = [_mp(end) * k / n_samples for k in range(n_samples + 1)]
         acc = [mpf(0)] * prob.QN
         xs, xl, devs, vocs, dists, ranks = [], [], [], [], [], []
@@ -429,8 +381,5 @@ def c7_data(entry, *, dps: int = 30, s_end: Any = None, n_samples: int = 4,
             vocs.append([mpmath.exp(-s / N) * c / N for c in acc])
             dists.append(_norm(_sub(x, y)))
             ranks.append(_linalg.rank_info(pd.D, dps).rank)
-    res.update(s=ss, x=xs, x_lin=xl, dev=devs, voc=vocs, quad_error=qerr, dist=dists,
-               ranks=ranks, x0=x0, y=y, gap=_maxabs(_sub(x0, y)), nodes=len(memo),
-               seconds=time.perf_counter() - tic)
-    _C7[key] = res
-    return res
+    return dict(s=ss, x=xs, x_lin=xl, dev=devs, voc=vocs, quad_error=qerr, dist=dists,
+                ranks=ranks, x0=x0, y=y, gap=_maxabs(_sub(x0, y)), nodes=len(memo))
