@@ -71,7 +71,7 @@ class BallBackend(Backend):
     def shape(self, data):
         return (data.nrows(), data.ncols())
 
-    def max_abs(self, data, entries):
+    def max_abs(self, entries):
         """A certified upper bound of max |entry| (a ball)."""
         return max((v.abs_upper() for v in entries), key=lambda b: b.mid())
 

@@ -170,8 +170,8 @@ class Backend(ABC):
         """Inverse of a square native matrix; ZeroDivisionError if singular."""
         return a.inv()
 
-    def max_abs(self, data: Any, entries: list) -> Any:
-        """max |entry| (exact, certified upper bound, mpf or float)."""
+    def max_abs(self, entries: list) -> Any:
+        """max |entry| of a non-empty list (exact, certified upper bound, mpf or float)."""
         return max(abs(v) for v in entries)
 
     def is_zero(self, entries: list) -> bool:
@@ -194,6 +194,21 @@ class Backend(ABC):
     def projector(self, A, dps: int):
         """P = AA⁺, the orthogonal projector onto range(A)."""
         return A @ self.pinv(A, dps)
+
+    # ---- reference values (deliberate second implementations, symflow.reference) ----------
+    @property
+    def reference_arith(self) -> Arith:
+        """The arithmetic a level's reference values (SymPy expressions evaluated
+        independently of the library) are computed in."""
+        return self.arith
+
+    def to_reference(self, v: Any) -> Any:
+        """A library value of this level as a scalar of :attr:`reference_arith`."""
+        return v
+
+    def from_reference(self, v: Any) -> Any:
+        """A reference value as a scalar of this level (to form library − reference)."""
+        return v
 
     # ---- raw vectors (the integrators' fields: lists of mpf or numpy arrays) ---------------
     # Implemented by the levels flows integrate at (mpmath, float64); D is a list of rows or a

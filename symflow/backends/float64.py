@@ -95,8 +95,19 @@ class Float64Backend(Backend):
         except np.linalg.LinAlgError as exc:
             raise ZeroDivisionError(str(exc)) from None
 
-    def max_abs(self, data, entries):
-        return float(np.max(np.abs(data))) if entries else 0
+    def max_abs(self, entries):
+        return float(np.max(np.abs(np.asarray(entries, dtype=np.float64))))
+
+    @property
+    def reference_arith(self):
+        return ARITH["mpmath"]   # float64 values are compared with references at dps digits
+
+    def to_reference(self, v):
+        import mpmath
+        return mpmath.mpf(float(v))
+
+    def from_reference(self, v):
+        return float(v)
 
     # ---- linear algebra -------------------------------------------------------------------
     def rank_info(self, A, dps):

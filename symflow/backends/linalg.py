@@ -141,7 +141,7 @@ class Mat:
         vals = self.entries()
         if not vals:
             return 0
-        return self.backend.max_abs(self.data, vals)
+        return self.backend.max_abs(vals)
 
     def is_zero(self) -> bool:
         """Exactly zero (exact), or every ball contains zero (ball), or all entries == 0."""

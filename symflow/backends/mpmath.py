@@ -164,8 +164,12 @@ class MpmathBackend(Backend):
         return {"tolerance_rule": _tol.RULE_TEXT["pointwise"]}
 
     def decide_zero(self, r, nonzero, r2, dps, scale):
+        """Without a confirming residual (``r2`` None) nothing is refuted: holds within the
+        tolerance, else undecided."""
         tol1 = self.tolerance(dps, scale)
         tol2 = self.tolerance(self.confirm_dps(dps), scale)
+        if r2 is None:
+            return Decided(Decision.HOLDS if r <= tol1 else Decision.UNDECIDED, r, tol1)
         if r <= tol1 and r2 <= tol2:
             d = Decision.HOLDS
         elif r > tol1 and r2 > tol1:

@@ -241,36 +241,63 @@ def _judge_same(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
 def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointData], Any],
          whats: dict[str, str], problem: Problem | None = None, pit: bool = True
          ) -> list[Evidence]:
-    """Evaluate ``fn`` at every point (twice for mpmath) and make one Evidence per key."""
+    """Evaluate ``fn`` at every point (again at the confirming precision for levels that
+    confirm) and make one Evidence per key of ``whats``."""
     prob = problem or entry.problem
     judged: dict[str, list[_Judged]] = {k: [] for k in whats}
     skipped: list[str] = []
-    be = backend(level)
-    work, confirm = be.work_dps(dps), be.confirm_dps(dps)
     kappas = []
     for th in points:
-        pd = prob.at(th, level, work)
-        with working_precision(work):
-            out = fn(pd)
+        out = _judge_point(prob, th, level, dps, fn, whats)
         if isinstance(out, Skip):
             skipped.append(out.reason)
             continue
-        kappas.append(ntk_condition(pd))
-        out2 = None
-        if confirm is not None:
-            pd2 = prob.at(th, level, confirm)
-            with working_precision(confirm):
-                out2 = fn(pd2)
-                # differences are formed at the confirming precision, not after rounding
-                out2 = {k: (Cmp("zero", _diff(c), None, c.scale) if c.kind == "zero" else c)
-                        for k, c in out2.items()}
-        with working_precision(work):
-            for key in whats:
-                c = out[key]
-                j = _judge(c, None if out2 is None else out2[key], level, dps)
-                j.kind = c.kind
-                judged[key].append(j)
-    n_checked = len(points) - len(skipped)
+        kappa, js = out
+        kappas.append(kappa)
+        for key, j in js.items():
+            judged[key].append(j)
+    base = _base_details(prob, level, dps, len(points), skipped, pit)
+    ks = [k for k in kappas if k is not None]
+    kappa = max(ks) if ks else None
+    return [_evidence(level, dps, key, what, judged[key], base, skipped, len(points), kappa)
+            for key, what in whats.items()]
+
+
+def _judge_point(prob: Problem, th, level: Level, dps: int, fn, whats) -> "Skip | tuple":
+    """At one point: ``fn``'s comparisons judged (with their re-run at the confirming
+    precision), as (κ of the NTK, {key: _Judged}); or the Skip ``fn`` returned."""
+    be = backend(level)
+    work, confirm = be.work_dps(dps), be.confirm_dps(dps)
+    pd = prob.at(th, level, work)
+    with working_precision(work):
+        out = fn(pd)
+    if isinstance(out, Skip):
+        return out
+    out2 = None
+    if confirm is not None:
+        pd2 = prob.at(th, level, confirm)
+        with working_precision(confirm):
+            out2 = fn(pd2)
+            # differences are formed at the confirming precision, not after rounding
+            out2 = {k: (Cmp("zero", _diff(c), None, c.scale) if c.kind == "zero" else c)
+                    for k, c in out2.items()}
+    js = {}
+    with working_precision(work):
+        for key in whats:
+            c = out[key]
+            j = _judge(c, None if out2 is None else out2[key], level, dps)
+            j.kind = c.kind
+            js[key] = j
+    return ntk_condition(pd), js
+
+
+def _base_details(prob: Problem, level: Level, dps: int, n_points: int, skipped: list,
+                  pit: bool) -> dict:
+    """What every Evidence of one ``_run`` reports: points checked and skipped, the
+    Schwartz–Zippel bound (exact), the precisions used and the tolerance rule."""
+    be = backend(level)
+    work, confirm = be.work_dps(dps), be.confirm_dps(dps)
+    n_checked = n_points - len(skipped)
     base = {"points": n_checked, "points_skipped": len(skipped)}
     if skipped:
         base["skip_reasons"] = sorted(set(skipped))
@@ -281,38 +308,38 @@ def _run(entry, level: Level, dps: int, points: Sequence, fn: Callable[[PointDat
     if work != dps:
         base["ball_working_dps"] = work
     base.update(be.rule())
-    ks = [k for k in kappas if k is not None]
-    kappa = max(ks) if ks else None
-    evs = []
-    for key, what in whats.items():
-        js = judged[key]
-        if not js:
-            evs.append(Evidence(level, what + " — no point satisfied the hypothesis", None, None,
-                                Status.INCONCLUSIVE, dps, dict(base), key=key, reason=Reason.HYPOTHESIS,
-                                why="; ".join(sorted(set(skipped))) or "no point checked"))
-            continue
-        kind_pos = js[0].kind == "pos"
-        res = (min if kind_pos else max)((j.residual for j in js), key=lambda v: mpmath.mpf(
-            float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v)
-        tol = max((j.tolerance for j in js), key=lambda v: mpmath.mpf(v) if not isinstance(
-            v, float) else v)
-        det = dict(base)
-        det["kind"] = js[0].kind
-        if any(j.confirm is not None for j in js):
-            det["confirm_residual"] = str(max(j.confirm for j in js)) if not kind_pos else \
-                str(min(j.confirm for j in js))
-        if any(j.info for j in js):
-            det["per_point"] = [j.info for j in js]
-        status = combine_status(j.status for j in js)
-        reason, why = None, ""
-        if status is Status.INCONCLUSIVE:
-            bad = [j for j in js if j.status is Status.INCONCLUSIVE]
-            reason, why = bad[0].reason, bad[0].why
-            if len(bad) > 1:
-                why += f" (at {len(bad)} of {len(js)} points)"
-        if n_checked < len(points):
-            det["reduced"] = (f"{n_checked} of {len(points)} points satisfied the hypothesis "
-                              f"({'; '.join(sorted(set(skipped)))})")
-        evs.append(Evidence(level, what, res, tol, status, dps, det, key=key, reason=reason,
-                            why=why, kappa=kappa if kind_pos is False else None))
-    return evs
+    return base
+
+
+def _evidence(level: Level, dps: int, key: str, what: str, js: list[_Judged], base: dict,
+              skipped: list, n_points: int, kappa: Any) -> Evidence:
+    """One Evidence from a key's per-point judgements: the worst status, the largest residual
+    (smallest value for positivity) and tolerance, the first undecided point's reason."""
+    if not js:
+        return Evidence(level, what + " — no point satisfied the hypothesis", None, None,
+                        Status.INCONCLUSIVE, dps, dict(base), key=key, reason=Reason.HYPOTHESIS,
+                        why="; ".join(sorted(set(skipped))) or "no point checked")
+    kind_pos = js[0].kind == "pos"
+    res = (min if kind_pos else max)((j.residual for j in js), key=lambda v: mpmath.mpf(
+        float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v)
+    tol = max((j.tolerance for j in js), key=lambda v: mpmath.mpf(v) if not isinstance(
+        v, float) else v)
+    det = dict(base)
+    det["kind"] = js[0].kind
+    if any(j.confirm is not None for j in js):
+        det["confirm_residual"] = str(max(j.confirm for j in js)) if not kind_pos else \
+            str(min(j.confirm for j in js))
+    if any(j.info for j in js):
+        det["per_point"] = [j.info for j in js]
+    status = combine_status(j.status for j in js)
+    reason, why = None, ""
+    if status is Status.INCONCLUSIVE:
+        bad = [j for j in js if j.status is Status.INCONCLUSIVE]
+        reason, why = bad[0].reason, bad[0].why
+        if len(bad) > 1:
+            why += f" (at {len(bad)} of {len(js)} points)"
+    if skipped:
+        det["reduced"] = (f"{n_points - len(skipped)} of {n_points} points satisfied the "
+                          f"hypothesis ({'; '.join(sorted(set(skipped)))})")
+    return Evidence(level, what, res, tol, status, dps, det, key=key, reason=reason, why=why,
+                    kappa=kappa if kind_pos is False else None)

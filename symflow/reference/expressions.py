@@ -20,7 +20,7 @@ from typing import Any
 import flint  # noqa: F401  (the doctest's arithmetic)
 import sympy as sp
 
-from ..backends.arith import get_arith
+from ..backends import backend
 from ..backends.levels import Level
 from ..core.activations import _ipow
 
@@ -92,9 +92,9 @@ def _ev(e, env, ar, memo):
 
 
 def arith_of(level: Level):
-    """The arithmetic in which a level's reference values are computed (float64: mpmath)."""
-    return get_arith({Level.EXACT: "exact", Level.BALL: "ball", Level.MPMATH: "mpmath",
-                      Level.FLOAT64: "mpmath"}[level])
+    """The arithmetic in which a level's reference values are computed (float64: mpmath;
+    :attr:`~symflow.backends.base.Backend.reference_arith`)."""
+    return backend(level).reference_arith
 
 
 def scalar_of(q: Fraction, ar):

@@ -20,7 +20,8 @@ import flint
 import mpmath
 
 from ...backends.linalg import Mat
-from ...backends.tolerance import CONFIRM_EXTRA_DPS, FLOAT64_REFUTE, RULES, pointwise, too_loose
+from ...backends import Decision, backend
+from ...backends.tolerance import CONFIRM_EXTRA_DPS, RULES, too_loose
 from ..evidence import Evidence, Level, Reason, Status, combine_status
 
 __all__ = ["BALL_WORK_FACTOR", "N_RANDOM_EXACT", "N_RANDOM_NUMERIC", "N_RANDOM_INTEGRATOR"]
@@ -69,59 +70,24 @@ class _Outcome:
         self.confirm, self.reason, self.why = confirm, reason, why
 
 
+#: A backend's decision as the status of a comparison.
+_STATUS = {Decision.HOLDS: Status.VERIFIED, Decision.FAILS: Status.REFUTED,
+           Decision.UNDECIDED: Status.INCONCLUSIVE}
+
+
 def _judge(level: Level, dps: int, diffs: Sequence, scale: Any, magnitude: Any,
            diffs2: Sequence | None = None) -> _Outcome:
     """One comparison (differences ``diffs``; ``diffs2`` at the confirming precision for
-    mpmath) by the rules of :mod:`symflow.backends.tolerance`."""
-    if level is Level.EXACT:
-        r = _maxmag(diffs)
-        st = Status.VERIFIED if r == 0 else Status.REFUTED
-        return _Outcome(st, r, 0)
-    tol = pointwise(level, dps, _fl(scale))
-    if level is Level.BALL:
-        r = _maxmag(diffs)
-        nonzero = any(not d.contains(0) for d in diffs)
-        with mpmath.workdps(max(dps, 15) + 5):
-            tol_arb = flint.arb(mpmath.nstr(tol, dps + 5))
-        certain_le = all(d.abs_upper() <= tol_arb for d in diffs)
-        if nonzero:
-            out = _Outcome(Status.REFUTED, r, tol)
-        elif certain_le:
-            out = _Outcome(Status.VERIFIED, r, tol)
-        else:
-            out = _Outcome(Status.INCONCLUSIVE, r, tol, reason=Reason.NUMERICS,
-                           why="the certified bound exceeds the tolerance but every ball "
-                               "contains 0: undecided at this precision")
-    elif level is Level.FLOAT64:
-        r = float(_maxmag(diffs))
-        s = max(1.0, float(scale))
-        if r <= tol:
-            out = _Outcome(Status.VERIFIED, r, tol)
-        elif r > FLOAT64_REFUTE * s:
-            out = _Outcome(Status.REFUTED, r, tol)
-        else:
-            out = _Outcome(Status.INCONCLUSIVE, r, tol, reason=Reason.NUMERICS,
-                           why=f"float64 residual {r:.3g} between the tolerance and "
-                               f"{FLOAT64_REFUTE:g}·max(1, scale)")
-    else:
-        r1 = _maxmag(diffs)
-        r2 = _maxmag(diffs2) if diffs2 is not None else None
-        tol2 = pointwise(level, dps + CONFIRM_EXTRA_DPS, _fl(scale))
-        if r2 is None:
-            st = Status.VERIFIED if r1 <= tol else Status.INCONCLUSIVE
-            out = _Outcome(st, r1, tol, reason=None if st is Status.VERIFIED else
-                           Reason.PRECISION, why="" if st is Status.VERIFIED else
-                           "residual above tolerance, no confirming re-run")
-        elif r1 <= tol and r2 <= tol2:
-            out = _Outcome(Status.VERIFIED, r1, tol, r2)
-        elif r1 > tol and r2 > tol:
-            out = _Outcome(Status.REFUTED, r1, tol, r2)
-        else:
-            out = _Outcome(Status.INCONCLUSIVE, r1, tol, r2, Reason.PRECISION,
-                           f"residual {mpmath.nstr(r1, 3)} (dps {dps}) and "
-                           f"{mpmath.nstr(r2, 3)} (dps {dps + CONFIRM_EXTRA_DPS}) disagree "
-                           f"with tolerance {mpmath.nstr(tol, 3)}")
-    if out.status is Status.VERIFIED:
+    mpmath) decided by the level's rule (:meth:`~symflow.backends.base.Backend.decide_zero`);
+    a pass whose tolerance is not small against ``magnitude`` is inconclusive."""
+    be = backend(level)
+    d = be.decide_zero(be.max_abs(diffs), not be.is_zero(diffs),
+                       None if diffs2 is None else be.max_abs(diffs2), dps, _fl(scale))
+    reason, why = None, ""
+    if d.decision is Decision.UNDECIDED:
+        reason, why = Reason[be.undecided[0].upper()], be.undecided[1]
+    out = _Outcome(_STATUS[d.decision], d.residual, d.tolerance, d.confirm, reason, why)
+    if out.status is Status.VERIFIED and not be.exact:
         loose = too_loose(out.tol, _fl(magnitude))
         if loose is not None:
             out = _Outcome(Status.INCONCLUSIVE, out.residual, out.tol, out.confirm,
@@ -159,6 +125,4 @@ def _evidence(key: str, what: str, level: Level, dps: int | None, outcomes: list
 
 
 def _flat(M: Mat) -> list:
-    if M.level is Level.FLOAT64:
-        return [float(v) for v in M.data.reshape(-1)]
     return M.entries()

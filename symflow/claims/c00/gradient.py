@@ -14,15 +14,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-import mpmath
 import sympy as sp
 
+from ...backends import backend
 from ...backends.arith import get_arith, working_precision
-from ...backends.tolerance import CONFIRM_EXTRA_DPS
-from ...reference.expressions import arith_of, evaluate_expr, scalar_of
+from ...reference.expressions import evaluate_expr, scalar_of
 from ...reference.gradients import cost_gradient, gradient_and_cost_at
 from ..evidence import Evidence, Level, Reason, Status
-from .compare import BALL_WORK_FACTOR, _evidence, _flat, _judge, _mag, _maxmag
+from .compare import _evidence, _judge, _mag, _maxmag
 
 __all__ = ["check_gradient"]
 
@@ -99,20 +98,12 @@ def _differences_at(prob, th, level: Level, digits: int, dC: list):
     """At θ and ``digits``: the differences library − reference of ∇ₓC (entrywise) and of C,
     and the scales max|∂C/∂x| and |C| of the reference."""
     pd = prob.at(th, level, digits)
-    ar = arith_of(level)
+    be = backend(level)
     with working_precision(digits):
-        if level is Level.FLOAT64:
-            xv = [mpmath.mpf(float(v)) for v in _flat(pd.x)]
-        else:
-            xv = pd.x.entries()
-        gs, cs = gradient_and_cost_at(prob, xv, ar, dC)
-        gl = _flat(pd.grad)
-        if level is Level.FLOAT64:
-            gd = [a - float(b) for a, b in zip(gl, gs)]
-            cd = [float(pd.cost) - float(cs)]
-        else:
-            gd = [a - b for a, b in zip(gl, gs)]
-            cd = [pd.cost - cs]
+        xv = [be.to_reference(v) for v in pd.x.entries()]
+        gs, cs = gradient_and_cost_at(prob, xv, be.reference_arith, dC)
+        gd = [a - be.from_reference(b) for a, b in zip(pd.grad.entries(), gs)]
+        cd = [pd.cost - be.from_reference(cs)]
         return gd, cd, _maxmag(gs), _mag(cs)
 
 
@@ -121,16 +112,17 @@ def _grad_at_point(entry, dps: int, level: Level, dC: list) -> list[Evidence]:
     ``dps + CONFIRM_EXTRA_DPS``)."""
     prob = entry.problem
     th = tuple(entry.theta0)
-    work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
+    be = backend(level)
+    work, hi = be.work_dps(dps), be.confirm_dps(dps)
     gd, cd, gscale, cscale = _differences_at(prob, th, level, work, dC)
     gd2 = cd2 = None
-    if level is Level.MPMATH:
-        gd2, cd2, _, _ = _differences_at(prob, th, level, dps + CONFIRM_EXTRA_DPS, dC)
+    if hi is not None:
+        gd2, cd2, _, _ = _differences_at(prob, th, level, hi, dC)
     with working_precision(work):
         og = _judge(level, dps, gd, gscale, gscale, gd2)
         oc = _judge(level, dps, cd, cscale, cscale, cd2)
     det = {"points": 1, "point": "θ(0)"}
-    d = None if level is Level.EXACT else dps
+    d = dps
     return [
         _evidence("grad_at_point", "at θ(0): the numeric ∇ₓC of problem.at equals SymPy "
                   "diff(cost_expr, x) evaluated at the same outputs x", level, d, [og], det),

@@ -13,16 +13,15 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
+from ...backends import backend
 from ...backends.arith import working_precision
 from ...backends.linalg import Mat
-from ...backends.tolerance import CONFIRM_EXTRA_DPS
 from ...reference.expressions import arith_of
 from ...reference.jacobian import jacobian_at
 from .. import sampling as _sampling
 from ..evidence import Evidence, Level
 from ..sampling import sample_points
-from .compare import (BALL_WORK_FACTOR, N_RANDOM_EXACT, N_RANDOM_NUMERIC, _evidence, _flat,
-                      _judge, _maxmag)
+from .compare import N_RANDOM_EXACT, N_RANDOM_NUMERIC, _evidence, _flat, _judge, _maxmag
 
 __all__ = ["check_jacobian"]
 
@@ -50,10 +49,10 @@ def check_jacobian(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
     ``jacobian_fn(problem, θ, level, dps) -> Mat`` replaces the library's D (tests)."""
     level = Level.parse(level)
     prob = entry.problem
-    n = n_points if n_points is not None else (
-        N_RANDOM_EXACT if level is Level.EXACT else N_RANDOM_NUMERIC)
+    be = backend(level)
+    n = n_points if n_points is not None else (N_RANDOM_EXACT if be.exact else N_RANDOM_NUMERIC)
     pts = sample_points(entry, n, "C0-D")
-    work = BALL_WORK_FACTOR * dps if level is Level.BALL else dps
+    work = be.work_dps(dps)
     jfn = jacobian_fn or (lambda p, th, lv, d: p.at(th, lv, d).D)
 
     outcomes = []
@@ -61,14 +60,11 @@ def check_jacobian(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
         Dl = _flat(jfn(prob, th, level, work))
         Ds = jacobian_at(prob, th, level, work)
         with working_precision(work):
-            if level is Level.FLOAT64:
-                diffs = [a - float(b) for a, b in zip(Dl, Ds)]
-            else:
-                diffs = [a - b for a, b in zip(Dl, Ds)]
+            diffs = [a - be.from_reference(b) for a, b in zip(Dl, Ds)]
             scale = _maxmag(Ds)
             diffs2 = None
-            if level is Level.MPMATH:
-                hi = dps + CONFIRM_EXTRA_DPS
+            hi = be.confirm_dps(dps)
+            if hi is not None:
                 Dl2 = _flat(jfn(prob, th, level, hi))
                 Ds2 = jacobian_at(prob, th, level, hi)
                 with working_precision(hi):
@@ -76,22 +72,22 @@ def check_jacobian(entry, *, dps: int = 30, level: Level = Level.EXACT, progress
             outcomes.append(_judge(level, dps, diffs, scale, scale, diffs2))
     return [_evidence("D_vs_diff", "D from backpropagation (problem.at) equals ∂x/∂θ by SymPy "
                       "diff of the forward-pass outputs, entrywise at θ(0) and random points",
-                      level, None if level is Level.EXACT else dps, outcomes,
-                      _details(prob, level, len(pts), work))]
+                      level, dps, outcomes,
+                      _details(prob, level, len(pts), work, dps))]
 
 
-def _details(prob, level: Level, n_pts: int, work: int) -> dict:
+def _details(prob, level: Level, n_pts: int, work: int, dps: int) -> dict:
     """The evidence's details: the method, the ball working digits, and at the exact level for
     a polynomial network the Schwartz–Zippel bound (``pit``) of the random points."""
     details = {"points": n_pts, "entries": prob.QN * prob.K,
                "method": "SymPy diff of problem.outputs (the forward pass only), evaluated "
                          f"in {arith_of(level).name} arithmetic"
-                         + (" (float64 D against the symbolic D at dps digits)"
-                            if level is Level.FLOAT64 else "")}
-    if level is Level.BALL:
+                         + (f" ({level.value} D against the symbolic D at dps digits)"
+                            if arith_of(level) is not backend(level).arith else "")}
+    if work != dps:
         details["ball_working_dps"] = work
     delta = _output_degree(prob)
-    if level is Level.EXACT and delta is not None:
+    if backend(level).exact and delta is not None:
         m = n_pts - 1
         grid = _sampling.GRID_SIZE  # |S| of sample_points
         details["pit"] = (f"x[θ] and D are polynomials of degree ≤ {delta}: a false identity "
