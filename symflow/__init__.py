@@ -17,20 +17,21 @@ from .core.fields import (CompiledField, output_field, output_field_closed_form,
 from .backends.linalg import Mat, RankInfo, pinv, projector, rank_info
 from .core.losses import CrossEntropy, L2, get_loss
 from .core.networks import MLP, mlp
+from .core.models import Model, model
 from .core.problem import PointData, Problem, random_rational_point
 from .core.timechange import Derivation, derive_time_change
 from .flows import Trajectory, integrate
 from .backends.arith import working_precision
 from . import backends, core, flows, claims  # noqa: E402
-from .core import problems  # noqa: E402  (the catalogue, as sf.problems)
+from .core import problems, blocks  # noqa: E402  (the catalogue and building blocks)
 
 __version__ = "0.1.0"
 
 __all__ = [
     # submodules
-    "backends", "core", "flows", "problems", "claims",
+    "backends", "core", "flows", "problems", "claims", "blocks",
     # networks and problems
-    "mlp", "MLP", "Activation", "ACTIVATIONS", "get_activation",
+    "mlp", "MLP", "model", "Model", "Activation", "ACTIVATIONS", "get_activation",
     "Problem", "PointData", "random_rational_point", "L2", "CrossEntropy", "get_loss",
     # linear algebra and fields
     "Mat", "RankInfo", "rank_info", "pinv", "projector", "working_precision",

@@ -26,7 +26,6 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-import sympy as sp
 
 from ..backends import backend
 from ..backends.levels import Level
@@ -64,18 +63,7 @@ def output_degree(problem: Problem) -> int | None:
     >>> output_degree(get_problem("cube-2-3-2-l2").problem)
     4
     """
-    act = problem.network.activation
-    zs = act.expr.free_symbols
-    if len(zs) != 1:
-        return None
-    z = next(iter(zs))
-    if not act.expr.is_polynomial(z):
-        return None
-    a = sp.Poly(act.expr, z).degree()
-    d = 1
-    for _ in range(problem.network.depth - 1):
-        d = a * d + 1
-    return d
+    return problem.network.polynomial_degree
 
 
 def pit_bound(problem: Problem, m: int) -> dict:

@@ -139,6 +139,24 @@ class MLP:
                 syms += [sp.Symbol(f"b{l}_{i}", real=True) for i in range(n_out)]
         return tuple(syms)
 
+    @property
+    def rational(self) -> bool:
+        """x[θ] is rational in θ: the activation is (the exact level applies)."""
+        return self.activation.rational
+
+    @cached_property
+    def polynomial_degree(self) -> int | None:
+        """Total degree of x[θ] in θ for a polynomial activation (None otherwise): z⁽¹⁾ has
+        degree 1 and each hidden layer maps degree d to a·d + 1 (a = deg σ)."""
+        zs = self.activation.expr.free_symbols
+        if len(zs) != 1 or not self.activation.expr.is_polynomial(next(iter(zs))):
+            return None
+        a = sp.Poly(self.activation.expr, next(iter(zs))).degree()
+        d = 1
+        for _ in range(self.depth - 1):
+            d = a * d + 1
+        return d
+
     def describe(self) -> str:
         b = "" if self.bias else ", no bias"
         return f"mlp({list(self.widths)}, {self.activation.name}{b})"

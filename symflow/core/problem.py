@@ -34,6 +34,7 @@ from ..errors import DataError, LevelError, ParameterError
 from ..backends.levels import Level
 from ..backends.linalg import Mat
 from .losses import Loss, get_loss
+from .models import Model
 from .networks import MLP
 from ..numbers import check_dps, short_repr, to_float64, to_rational, to_rational_matrix
 
@@ -66,9 +67,9 @@ class Problem:
 
     def __init__(self, network: MLP, inputs: Any, targets: Any, loss: "str | Loss" = "l2",
                  name: str | None = None) -> None:
-        if not isinstance(network, MLP):
-            raise DataError(f"network must be built with symflow.mlp(...), got "
-                            f"{short_repr(network)}", network)
+        if not isinstance(network, (MLP, Model)):
+            raise DataError(f"network must be built with symflow.mlp(...) or symflow.model(...), "
+                            f"got {short_repr(network)}", network)
         if name is not None and not isinstance(name, str):
             raise DataError(f"name must be a string or None, got {short_repr(name)}", name)
         self.network = network
@@ -113,7 +114,7 @@ class Problem:
     @property
     def rational(self) -> bool:
         """True when x[θ] and ∇ₓC are rational in θ (exact level applies)."""
-        return self.network.activation.rational and self.loss.rational
+        return self.network.rational and self.loss.rational
 
     @property
     def strongest_level(self) -> Level:
@@ -223,10 +224,10 @@ class Problem:
         checked one (guard digits, 2·dps for balls), which may lie outside [15, 2000]."""
         level = self.strongest_level if level is None else Level.parse(level)
         be = backend(level)
-        if be.rational_only and not self.network.activation.rational:
+        if be.rational_only and not self.network.rational:
             raise LevelError(
-                f"level {level.value!r} needs a rational activation; "
-                f"{self.network.activation.name!r} is transcendental: use 'ball' or 'mpmath'",
+                f"level {level.value!r} needs a network rational in θ; "
+                f"{self.network.describe()} is transcendental: use 'ball' or 'mpmath'",
                 level.value)
         if be.rational_only and not self.loss.rational:
             raise LevelError(

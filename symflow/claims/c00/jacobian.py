@@ -11,7 +11,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-import sympy as sp
 
 from ...backends import backend
 from ...backends.arith import working_precision
@@ -24,20 +23,6 @@ from ..sampling import sample_points
 from .compare import N_RANDOM_EXACT, N_RANDOM_NUMERIC, _evidence, _flat, _judge, _maxmag
 
 __all__ = ["check_jacobian"]
-
-
-def _output_degree(problem) -> int | None:
-    """Total degree of x[θ] for a polynomial activation (else None): z⁽¹⁾ has degree 1 and a
-    hidden layer maps d to a·d + 1."""
-    act = problem.network.activation
-    z = list(act.expr.free_symbols)
-    if len(z) != 1 or not act.expr.is_polynomial(z[0]):
-        return None
-    a = sp.Poly(act.expr, z[0]).degree()
-    d = 1
-    for _ in range(problem.network.depth - 1):
-        d = a * d + 1
-    return d
 
 
 def check_jacobian(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
@@ -86,7 +71,7 @@ def _details(prob, level: Level, n_pts: int, work: int, dps: int) -> dict:
                             if arith_of(level) is not backend(level).arith else "")}
     if work != dps:
         details["ball_working_dps"] = work
-    delta = _output_degree(prob)
+    delta = prob.network.polynomial_degree
     if backend(level).exact and delta is not None:
         m = n_pts - 1
         grid = _sampling.GRID_SIZE  # |S| of sample_points
