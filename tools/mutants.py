@@ -200,8 +200,8 @@ MUTANTS: list[Mutant] = [
       "e = 0.0",
       "GBS engine: local error estimate always 0", "ode"),
     M("ode-always-accept", "symflow/flows/engine.py",
-      "                if err <= 1 and j >= 3:\n",
-      "                if j >= 3:\n",
+      "        if err <= 1 and j >= 3:\n",
+      "        if j >= 3:\n",
       "GBS engine: a step is accepted at column 3 whatever its error", "ode"),
     # ---- integrator: rank monitor, confirmation -------------------------------------------------
     M("rank-monitor-off", "symflow/flows/run_mpmath.py",
