@@ -205,8 +205,8 @@ MUTANTS: list[Mutant] = [
       "GBS engine: a step is accepted at column 3 whatever its error", "ode"),
     # ---- integrator: rank monitor, confirmation -------------------------------------------------
     M("rank-monitor-off", "symflow/flows/run_mpmath.py",
-      '        if needs_inverse and rank_loss == "stop" and ratio < tol_ratio:\n',
-      '        if False and needs_inverse and rank_loss == "stop" and ratio < tol_ratio:\n',
+      '        if self.stops and ratio < self.tol_ratio:\n',
+      '        if False and self.stops and ratio < self.tol_ratio:\n',
       "integrator: the per-step rank monitor never reports rank loss", "rank-monitor"),
     M("confirm-same-precision", "symflow/flows/trajectory.py",
       't_end=o["t_end"], dps=dps_high, rank_loss=o["rank_loss"],',
