@@ -41,6 +41,7 @@ class _F64Rank(_NtkExtremes):
         return lo / hi if hi > 0 else 0.0
 
     def __call__(self, t, theta) -> float:
+        """The event function: its zero is the rank loss."""
         r = self.ratio(theta)
         return r - _RANK_TOL if self.stops else 1.0
 

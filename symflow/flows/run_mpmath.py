@@ -137,6 +137,7 @@ class _RankMonitor(_NtkExtremes):
         return ratio
 
     def __call__(self, t, theta):
+        """The engine's monitor: the rank-loss message, or None to go on."""
         ratio = self.ratio(theta)
         if self.stops and ratio < self.tol_ratio:
             return _rank_message(self.problem, self.alpha, t, ratio, self.rank_digits, self.tv)
