@@ -55,7 +55,7 @@ CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"]
 FLOWS_ORDER = [["options", "fields/fixed"],
                ["fields/forward", "fields/backprop", "fields/gram", "fields/solve", "fields/pinv"],
                ["fields/fixed_point"], ["fields/__init__"],
-               ["engine"], ["controller"], ["dense"], ["odes"],
+               ["evaluation"], ["engine"], ["controller"], ["dense"], ["odes"],
                ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).
 FLOWS_UPWARD = {("trajectory", "integrate")}

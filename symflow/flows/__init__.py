@@ -7,8 +7,9 @@
 ``run_mpmath``         the GBS engine on the fixed-point field, with the rank monitor
 ``run_float64``        scipy's DOP853 on the numpy fields
 ``fields/``            :class:`FixedPointField`: forward pass, δ's, NTK, LDLᵀ and pinv solves
-``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``engine`` one step,
-                       ``controller`` order/step size, ``dense`` dense output)
+``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``evaluation``
+                       calls of f, ``engine`` one step, ``controller`` order/step size,
+                       ``dense`` dense output)
 =====================  =========================================================================
 """
 

@@ -1,47 +1,77 @@
-"""Dense output of the GBS engine: :class:`OdeSolution` (the result of
-:func:`~symflow.flows.odes.solve_ivp_mp`); ``sol(t)`` re-integrates from the step point before
-``t`` with the same method and tolerance, so it is as accurate as the step points."""
+"""The result of :func:`~symflow.flows.odes.solve_ivp_mp`: :class:`OdeSolution` with its counters
+:class:`OdeStats`, and dense output: ``sol(t)`` re-integrates from the step point before ``t``
+with the same method and tolerance, so it is as accurate as the step points."""
 
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import mpmath
 from mpmath import mp, mpf
 
 from ..errors import IntegrationError
 from .controller import _integrate
-from .engine import _Engine
+from .engine import METHOD_NAME, EngineConfig, _Engine
 
 
+@dataclass(frozen=True)
+class OdeStats:
+    """Counters of one integration.
+
+    ``max_error_estimate`` is the largest accepted local error estimate, expressed as a relative
+    error (the scaled error of the subdiagonal tableau entry times ``rtol``; the propagated
+    diagonal entry is more accurate than this).  ``order_min``/``order_max`` are the smallest
+    and largest orders ``2k`` of the accepted steps (``k`` = extrapolation columns).
+    """
+
+    nfev: int
+    nsteps: int
+    nrejected: int
+    max_error_estimate: Any
+    method: str = METHOD_NAME
+    order_min: int = 0
+    order_max: int = 0
+    rtol: Any = None
+    atol: Any = None
+    dense_nfev: int = 0
+
+    @property
+    def orders(self) -> tuple:
+        return (self.order_min, self.order_max)
+
+
+@dataclass(eq=False, repr=False, kw_only=True)
 class OdeSolution:
     """Result of :func:`solve_ivp_mp`.
 
     Attributes: ``t0``, ``t1`` (requested span), ``dps``, ``work_dps``, ``ts``/``ys`` (accepted
-    step points, values at working precision), ``status`` ("success" | "stopped" | "failed"),
-    ``message``, ``t_stop`` (where a monitor stopped it, or where it failed; else None), ``stats``.
-    Calling ``sol(t)`` gives the dense output for ``t`` in ``[t0, t_last]``.
+    step points, values at working precision), ``ks`` (columns used per accepted step,
+    ``len(ts) - 1`` entries), ``status`` ("success" | "stopped" | "failed"), ``message``,
+    ``t_stop`` (where a monitor stopped it, or where it failed; else None), ``stats``, ``config``
+    (the engine's :class:`~symflow.flows.engine.EngineConfig`: ``f``, tolerances, ``kmax``,
+    ``h_max``).  Calling ``sol(t)`` gives the dense output for ``t`` in ``[t0, t_last]``;
+    ``dense_nfev`` counts its evaluations of ``f``.
     """
 
-    def __init__(self, *, f, t0, t1, dps, work_dps, ts, ys, ks, status, message, t_stop, stats,
-                 rtol, atol, kmax, h_max):
-        self.f = f
-        self.t0 = t0
-        self.t1 = t1
-        self.dps = dps
-        self.work_dps = work_dps
-        self.ts = ts
-        self.ys = ys
-        self.ks = ks  # columns used per accepted step (len(ts) - 1 entries)
-        self.status = status
-        self.message = message
-        self.t_stop = t_stop
-        self.stats = stats
-        self._rtol = rtol
-        self._atol = atol
-        self._kmax = kmax
-        self._h_max = h_max
-        self.dense_nfev = 0
+    t0: Any
+    t1: Any
+    dps: int
+    work_dps: int
+    ts: list
+    ys: list
+    ks: list
+    status: str
+    message: str
+    t_stop: Any
+    stats: Optional[OdeStats]
+    config: EngineConfig
+    dense_nfev: int = 0
+
+    @property
+    def f(self):
+        return self.config.f
 
     @property
     def success(self) -> bool:
@@ -66,32 +96,42 @@ class OdeSolution:
                 tt = mpf(t)
             except Exception as e:  # noqa: BLE001
                 raise IntegrationError(f"dense output: t = {t!r} is not a real number", time=t) from e
+            i = self._step_index(tt)
             ts = self.ts
-            forward = ts[-1] >= ts[0]
-            lo, hi = (ts[0], ts[-1]) if forward else (ts[-1], ts[0])
-            if not (lo <= tt <= hi):
-                raise IntegrationError(
-                    f"dense output requested at t = {mpmath.nstr(tt, 17)}, outside the integrated "
-                    f"span [{mpmath.nstr(lo, 17)}, {mpmath.nstr(hi, 17)}]", time=tt)
-            # locate the step [ts[i], ts[i+1]] containing tt
-            if forward:
-                i = bisect.bisect_right(ts, tt) - 1
-            else:
-                neg = [-s for s in ts]
-                i = bisect.bisect_right(neg, -tt) - 1
-            i = max(0, min(i, len(ts) - 1))
             if ts[i] == tt:
                 return list(self.ys[i])
             if i + 1 < len(ts) and ts[i + 1] == tt:
                 return list(self.ys[i + 1])
-            eng = _Engine(self.f, len(self.ys[0]), self._rtol, self._atol, self._kmax, self._h_max)
-            k = self.ks[i] if i < len(self.ks) else max(3, self._kmax // 2)
-            k = max(3, min(k, self._kmax - 1))
-            res = _integrate(eng, ts[i], list(self.ys[i]), tt, H=tt - ts[i], k=k,
-                             max_steps=10_000, monitor=None, progress=None, record=False)
-            self.dense_nfev += eng.nfev
-            if res["status"] != "success":
-                raise IntegrationError(f"dense output at t = {mpmath.nstr(tt, 17)} failed: "
-                                       f"{res['message']}", time=tt)
-            return res["y"]
+            return self._from_step(i, tt)
 
+    def _step_index(self, tt) -> int:
+        """i with tt in the step [ts[i], ts[i+1]] (either direction of time); an
+        :class:`IntegrationError` if tt lies outside the integrated span."""
+        ts = self.ts
+        forward = ts[-1] >= ts[0]
+        lo, hi = (ts[0], ts[-1]) if forward else (ts[-1], ts[0])
+        if not (lo <= tt <= hi):
+            raise IntegrationError(
+                f"dense output requested at t = {mpmath.nstr(tt, 17)}, outside the integrated "
+                f"span [{mpmath.nstr(lo, 17)}, {mpmath.nstr(hi, 17)}]", time=tt)
+        if forward:
+            i = bisect.bisect_right(ts, tt) - 1
+        else:
+            neg = [-s for s in ts]
+            i = bisect.bisect_right(neg, -tt) - 1
+        return max(0, min(i, len(ts) - 1))
+
+    def _from_step(self, i, tt) -> list:
+        """y(tt) by integrating from (ts[i], ys[i]) to tt with the same method and tolerance,
+        starting with the columns that step used (normally one shorter step)."""
+        kmax = self.config.kmax
+        eng = _Engine(self.config)
+        k = self.ks[i] if i < len(self.ks) else max(3, kmax // 2)
+        k = max(3, min(k, kmax - 1))
+        res = _integrate(eng, self.ts[i], list(self.ys[i]), tt, H=tt - self.ts[i], k=k,
+                         max_steps=10_000, monitor=None, progress=None, record=False)
+        self.dense_nfev += eng.nfev
+        if res.status != "success":
+            raise IntegrationError(f"dense output at t = {mpmath.nstr(tt, 17)} failed: "
+                                   f"{res.message}", time=tt)
+        return res.y

@@ -105,9 +105,34 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
         raise DataError(f"problem must be a symflow.Problem, got {problem!r}", problem)
     fopt, span, prec, ropt = _legacy_options(field, span, precision, on_rank_loss, s_end, t_end,
                                               dps, rtol, rank_loss)
+    _check_run(problem, theta0, arith, confirm, prec.dps)
+    _check_line_time(problem, fopt, span)
+    prog = make_progress(progress)
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise DataError(f"max_steps must be a positive integer, got {max_steps!r}", max_steps)
+    tv, end = span.time_variable, span.end
+    # the 0.1 form of the options: what Trajectory.confirm re-integrates with
+    options = dict(theta0=list(theta0), field=field if not hasattr(field, "legacy") else
+                   fopt.legacy, s_end=end if tv == "s" else None,
+                   t_end=end if tv == "t" else None, rank_loss=ropt.name, progress=progress,
+                   max_steps=max_steps)
+    if arith == "float64":
+        traj = _run_float64(problem, theta0, fopt.alpha, tv, end, prec.rtol, ropt.name, prog,
+                            options)
+    else:
+        traj = _run_mp(problem, theta0, fopt.alpha, tv, end, prec.dps, prec.rtol, ropt.name,
+                       prog, options)
+    if confirm:
+        traj.confirm()
+    return traj
+
+
+def _check_run(problem, theta0, arith, confirm, dps):
+    """``arith`` is "mpmath" or "float64"; ``confirm`` a bool, and its re-integration at
+    dps + _CONFIRM_EXTRA digits within MAX_DPS; θ(0) K numbers (ParameterError naming a bad
+    entry or the length)."""
     if arith not in ("mpmath", "float64"):
         raise DataError(f"arith must be 'mpmath' or 'float64', got {arith!r}", arith)
-    alpha, dps, rtol, rank_loss = fopt.alpha, prec.dps, prec.rtol, ropt.name
     if not isinstance(confirm, (bool, np.bool_)):
         raise DataError(f"confirm must be True or False, got {short_repr(confirm)}", confirm)
     if confirm and arith == "mpmath" and dps + _CONFIRM_EXTRA > MAX_DPS:
@@ -121,31 +146,20 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
             f"sf.random_rational_point({problem.K})), got {short_repr(theta0)}", theta0)
     with mp.workdps(15):
         problem.convert_theta(theta0, "mpmath")  # ParameterError naming a bad entry / length
-    if isinstance(span, LineTime):
-        if not isinstance(problem.loss, L2):
-            raise DataError(
-                f"t_end: the time t = 1 − e^(−s/N) linearizes the adapted flow only for the L2 "
-                f"loss (C6); {problem.loss.name!r} has no such time change — use s_end",
-                span.t_end)
-        if not isinstance(fopt, Adapted) and alpha != 1:
-            raise DataError(
-                f"t_end: the C6 time t is a reparametrization of the adapted flow; field "
-                f"{field_name(alpha)} must be integrated in the flow time — use s_end",
-                span.t_end)
-    tv, end = span.time_variable, span.end
-    prog = make_progress(progress)
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-        raise DataError(f"max_steps must be a positive integer, got {max_steps!r}", max_steps)
-    # the 0.1 form of the options: what Trajectory.confirm re-integrates with
-    options = dict(theta0=list(theta0), field=field if not hasattr(field, "legacy") else
-                   fopt.legacy, s_end=end if tv == "s" else None,
-                   t_end=end if tv == "t" else None, rank_loss=rank_loss, progress=progress,
-                   max_steps=max_steps)
-    if arith == "float64":
-        traj = _run_float64(problem, theta0, alpha, tv, end, rtol, rank_loss, prog, options)
-    else:
-        traj = _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options)
-    if confirm:
-        traj.confirm()
-    return traj
 
+
+def _check_line_time(problem, fopt, span):
+    """The C6 time t = 1 − e^(−s/N) (``LineTime``) linearizes only the adapted flow, and only for
+    the L2 loss."""
+    if not isinstance(span, LineTime):
+        return
+    if not isinstance(problem.loss, L2):
+        raise DataError(
+            f"t_end: the time t = 1 − e^(−s/N) linearizes the adapted flow only for the L2 "
+            f"loss (C6); {problem.loss.name!r} has no such time change — use s_end",
+            span.t_end)
+    if not isinstance(fopt, Adapted) and fopt.alpha != 1:
+        raise DataError(
+            f"t_end: the C6 time t is a reparametrization of the adapted flow; field "
+            f"{field_name(fopt.alpha)} must be integrated in the flow time — use s_end",
+            span.t_end)

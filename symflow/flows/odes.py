@@ -41,13 +41,15 @@ as accurate as the step points themselves — no low-order interpolant.
 The engine knows nothing about networks: the caller passes ``f(t, y) -> list`` (``t`` an
 ``mpf``, ``y`` a list of ``mpf``; ``f`` must not modify ``y``).
 
-Modules: :mod:`.engine` (one step, :class:`StepResult`), :mod:`.controller` (order and step size),
-:mod:`.dense` (:class:`OdeSolution`, dense output); this module the entry point.
+Modules: :mod:`.evaluation` (calling ``f``, failures, number conversion), :mod:`.engine` (one
+step, :class:`StepResult`), :mod:`.controller` (order and step size), :mod:`.dense`
+(:class:`OdeSolution`, :class:`OdeStats`, dense output); this module the entry point.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 import mpmath
@@ -55,11 +57,25 @@ from mpmath import mp, mpf
 
 from ..errors import IntegrationError
 from .controller import _default_kmax, _integrate, default_tolerance, guard_digits
-from .dense import OdeSolution
-from .engine import METHOD_NAME, OdeStats, StepResult, _Engine, _to_mpf
+from .dense import OdeSolution, OdeStats
+from .engine import METHOD_NAME, EngineConfig, StepResult, _Engine
+from .evaluation import _to_mpf
 
 __all__ = ["OdeStats", "OdeSolution", "StepResult", "solve_ivp_mp", "default_tolerance",
            "guard_digits", "METHOD_NAME"]
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The checked precision settings of one solve: ``dps`` requested, ``work_dps`` =
+    max(dps, ⌈rtol_digits⌉) + guard, ``rtol`` (mpf at dps + 5 digits) and its digits
+    ``rtol_digits`` = −log10 rtol, at most ``kmax`` columns."""
+
+    dps: int
+    work_dps: int
+    rtol: Any
+    rtol_digits: float
+    kmax: int
 
 
 def solve_ivp_mp(f: Callable[[Any, list], Sequence], t0, y0, t1, *, dps: int = 30,
@@ -93,6 +109,23 @@ def solve_ivp_mp(f: Callable[[Any, list], Sequence], t0, y0, t1, *, dps: int = 3
         last point of the trajectory is then that time.
     raise_on_failure : raise :class:`IntegrationError` instead of returning status "failed".
     """
+    s = _settings(f, dps, rtol, kmax, guard)
+    try:
+        with mp.workdps(s.work_dps):
+            sol = _solve(f, t0, y0, t1, s, atol=atol, h0=h0, h_max=h_max, max_steps=max_steps,
+                         monitor=monitor, progress=progress, stop_tol=stop_tol)
+    finally:
+        if progress is not None:
+            progress.close()
+    if sol.status == "failed" and raise_on_failure:
+        raise IntegrationError(sol.message, time=sol.t_stop)
+    return sol
+
+
+def _settings(f, dps, rtol, kmax, guard) -> _Settings:
+    """Check ``dps``, ``f``, ``rtol`` (default 10^−dps) and ``kmax`` (default from the
+    tolerance, :func:`_default_kmax`); the working digits add ``guard`` (default
+    :func:`guard_digits`) to the digits asked for."""
     if not isinstance(dps, int) or dps < 5:
         raise IntegrationError(f"dps must be an integer >= 5, got {dps!r}")
     if not callable(f):
@@ -109,53 +142,63 @@ def solve_ivp_mp(f: Callable[[Any, list], Sequence], t0, y0, t1, *, dps: int = 3
     if guard is None:
         guard = guard_digits(kmax)
     work_dps = max(dps, int(math.ceil(rtol_digits))) + guard
+    return _Settings(dps, work_dps, rtol_v, rtol_digits, kmax)
+
+
+def _engine_config(f, y0v, s: _Settings, atol, h_max) -> EngineConfig:
+    """The engine's configuration at the working precision: ``atol`` defaults to
+    rtol·max_i |y0_i| (rtol if y0 = 0), i.e. relative to the scale of y."""
+    rtol_w = mpf(s.rtol)
+    if atol is None:
+        scale = max(abs(v) for v in y0v)
+        atol_w = rtol_w * (scale if scale > 0 else 1)
+    else:
+        atol_w = _to_mpf(atol, "atol")
+        if atol_w < 0:
+            raise IntegrationError(f"atol must be >= 0, got {atol!r}")
+    hmax_w = None if h_max is None else abs(_to_mpf(h_max, "h_max"))
+    return EngineConfig(f, len(y0v), rtol_w, atol_w, s.kmax, hmax_w)
+
+
+def _initial_value(y0) -> list:
+    """y0 as a non-empty list of mpf at the working precision."""
     try:
-        with mp.workdps(work_dps):
-            t0v = _to_mpf(t0, "t0")
-            t1v = _to_mpf(t1, "t1")
-            try:
-                y0v = [_to_mpf(v, f"y0[{i}]") for i, v in enumerate(y0)]
-            except TypeError as e:
-                raise IntegrationError(f"y0 must be a sequence of real numbers, got {y0!r}") from e
-            if not y0v:
-                raise IntegrationError("y0 is empty")
-            rtol_w = mpf(rtol_v)
-            if atol is None:
-                scale = max(abs(v) for v in y0v)
-                atol_w = rtol_w * (scale if scale > 0 else 1)
-            else:
-                atol_w = _to_mpf(atol, "atol")
-                if atol_w < 0:
-                    raise IntegrationError(f"atol must be >= 0, got {atol!r}")
-            hmax_w = None if h_max is None else abs(_to_mpf(h_max, "h_max"))
-            eng = _Engine(f, len(y0v), rtol_w, atol_w, kmax, hmax_w)
-            if t0v == t1v:
-                stats = OdeStats(nfev=0, nsteps=0, nrejected=0, max_error_estimate=mpf(0),
-                                 rtol=rtol_w, atol=atol_w)
-                return OdeSolution(f=f, t0=t0v, t1=t1v, dps=dps, work_dps=work_dps, ts=[t0v],
-                                   ys=[y0v], ks=[], status="success", message="t1 == t0",
-                                   t_stop=None, stats=stats, rtol=rtol_w, atol=atol_w, kmax=kmax,
-                                   h_max=hmax_w)
-            direction = 1 if t1v > t0v else -1
-            H = None if h0 is None else direction * abs(_to_mpf(h0, "h0"))
-            k0 = int(max(3, min(kmax - 1, 0.6 * rtol_digits + 1.5)))
-            res = _integrate(eng, t0v, y0v, t1v, H=H, k=k0, max_steps=max_steps,
-                             monitor=monitor, progress=progress, record=True)
-            sol = OdeSolution(f=f, t0=t0v, t1=t1v, dps=dps, work_dps=work_dps, ts=res["ts"],
-                              ys=res["ys"], ks=res["ks"], status=res["status"],
-                              message=res["message"], t_stop=res["t_stop"], stats=None,
-                              rtol=rtol_w, atol=atol_w, kmax=kmax, h_max=hmax_w)
-            if sol.status == "stopped" and stop_tol is not None and len(sol.ts) >= 2:
-                _refine_stop(sol, monitor, _to_mpf(stop_tol, "stop_tol"))
-            sol.stats = OdeStats(nfev=eng.nfev, nsteps=res["nsteps"], nrejected=res["nrejected"],
-                                 max_error_estimate=res["max_err"], order_min=2 * res["kmin"],
-                                 order_max=2 * res["kmax"], rtol=rtol_w, atol=atol_w,
-                                 dense_nfev=sol.dense_nfev)
-    finally:
-        if progress is not None:
-            progress.close()
-    if sol.status == "failed" and raise_on_failure:
-        raise IntegrationError(sol.message, time=sol.t_stop)
+        y0v = [_to_mpf(v, f"y0[{i}]") for i, v in enumerate(y0)]
+    except TypeError as e:
+        raise IntegrationError(f"y0 must be a sequence of real numbers, got {y0!r}") from e
+    if not y0v:
+        raise IntegrationError("y0 is empty")
+    return y0v
+
+
+def _solve(f, t0, y0, t1, s: _Settings, *, atol, h0, h_max, max_steps, monitor, progress,
+           stop_tol) -> OdeSolution:
+    """The integration proper (inside workdps(work_dps)): convert the inputs, run the controller
+    from ``k0`` = 0.6·rtol_digits + 1.5 columns (within [3, kmax−1]), refine a monitor stop."""
+    t0v = _to_mpf(t0, "t0")
+    t1v = _to_mpf(t1, "t1")
+    y0v = _initial_value(y0)
+    config = _engine_config(f, y0v, s, atol, h_max)
+    eng = _Engine(config)
+    solution = dict(t0=t0v, t1=t1v, dps=s.dps, work_dps=s.work_dps, config=config)
+    if t0v == t1v:
+        stats = OdeStats(nfev=0, nsteps=0, nrejected=0, max_error_estimate=mpf(0),
+                         rtol=config.rtol, atol=config.atol)
+        return OdeSolution(**solution, ts=[t0v], ys=[y0v], ks=[], status="success",
+                           message="t1 == t0", t_stop=None, stats=stats)
+    direction = 1 if t1v > t0v else -1
+    H = None if h0 is None else direction * abs(_to_mpf(h0, "h0"))
+    k0 = int(max(3, min(s.kmax - 1, 0.6 * s.rtol_digits + 1.5)))
+    res = _integrate(eng, t0v, y0v, t1v, H=H, k=k0, max_steps=max_steps, monitor=monitor,
+                     progress=progress, record=True)
+    sol = OdeSolution(**solution, ts=res.ts, ys=res.ys, ks=res.ks, status=res.status,
+                      message=res.message, t_stop=res.t_stop, stats=None)
+    if sol.status == "stopped" and stop_tol is not None and len(sol.ts) >= 2:
+        _refine_stop(sol, monitor, _to_mpf(stop_tol, "stop_tol"))
+    sol.stats = OdeStats(nfev=eng.nfev, nsteps=res.nsteps, nrejected=res.nrejected,
+                         max_error_estimate=res.max_err, order_min=2 * res.kmin,
+                         order_max=2 * res.kmax, rtol=config.rtol, atol=config.atol,
+                         dense_nfev=sol.dense_nfev)
     return sol
 
 

@@ -43,45 +43,22 @@ def rank_threshold_digits(dps: int, work_dps: int) -> int:
     return work_dps - dps - 4
 
 
-def _to_mpf(x, what):
-    if isinstance(x, mpf):
-        if not mpmath.isfinite(x):
-            raise DataError(f"{what} = {x} is not finite", x)
-        return +x
-    try:
-        r = to_rational(x, what)
-    except DataError:
-        raise
-    return mpf(int(r.p)) / int(r.q)
-
-
 # ---- fields ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Standard:
-    """dθ/ds = −Dᵀg (α = 0, paper (2.18))."""
+    """dθ/ds = −Dᵀg (α = 0, paper (2.18)); ``legacy`` is the 0.1 spelling (``field=``)."""
 
-    @property
-    def alpha(self) -> sp.Rational:
-        return sp.Integer(0)
-
-    @property
-    def legacy(self) -> Any:
-        """The 0.1 spelling (``field=``)."""
-        return "standard"
+    alpha = sp.Integer(0)
+    legacy = "standard"
 
 
 @dataclass(frozen=True)
 class Adapted:
-    """dθ/ds = −D⁺g = −DᵀG⁻¹g (α = 1, paper (2.27))."""
+    """dθ/ds = −D⁺g = −DᵀG⁻¹g (α = 1, paper (2.27)); ``legacy`` is the 0.1 spelling."""
 
-    @property
-    def alpha(self) -> sp.Rational:
-        return sp.Integer(1)
-
-    @property
-    def legacy(self) -> Any:
-        return "adapted"
+    alpha = sp.Integer(1)
+    legacy = "adapted"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import time as _time
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import mpmath
 from mpmath import mp, mpf
@@ -17,8 +19,9 @@ from ..core.timechange import derive_time_change
 from .controller import _default_kmax, guard_digits
 from .fields import FixedPointField
 from .fields.fixed import _FIX_GUARD
+from .evaluation import _to_mpf
 from .odes import solve_ivp_mp
-from .options import _to_mpf, rank_threshold_digits
+from .options import rank_threshold_digits
 from .trajectory import Trajectory
 
 _FIELD_GUARD = 10     # extra working digits so that G may be ill-conditioned by 10^(guard+6)
@@ -55,6 +58,8 @@ def _line_w(x0, y):
 
 
 def _rank_message(problem, alpha, time, ratio, digits, tv):
+    """The rank-loss message (shared with the float64 runner): where, λ_min/λ_max against the
+    threshold 10^−digits, why when K < QN, and what to do."""
     why = ""
     if problem.K < problem.QN:
         why = (f" K = {problem.K} < QN = {problem.QN}: D can never have full rank QN, so the "
@@ -66,6 +71,8 @@ def _rank_message(problem, alpha, time, ratio, digits, tv):
 
 
 def _eig_extremes(G):
+    """(λ_min, λ_max) of the symmetric G: closed forms for n ≤ 2 (λ_min = det/λ_max, free of
+    cancellation), mpmath.eigsy otherwise."""
     n = len(G)
     if n == 1:
         v = G[0][0]
@@ -84,87 +91,150 @@ def _eig_extremes(G):
     return min(vals), max(vals)
 
 
-def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options):
-    tic = _time.perf_counter()
+class _NtkExtremes:
+    """The smallest eigenvalue λ_min of G = DDᵀ and the largest condition number λ_max/λ_min
+    (``inf`` when λ_min ≤ 0) seen along the path (shared with the float64 runner)."""
+
+    def __init__(self, inf) -> None:
+        self.min_lam = None
+        self.max_cond = None
+        self._inf = inf
+
+    def see(self, lo, hi) -> None:
+        """Record the extreme eigenvalues lo ≤ hi of G at one point."""
+        if self.min_lam is None or lo < self.min_lam:
+            self.min_lam = lo
+        cond = hi / lo if lo > 0 else self._inf
+        if self.max_cond is None or cond > self.max_cond:
+            self.max_cond = cond
+
+
+class _RankMonitor(_NtkExtremes):
+    """The rank monitor of the mpmath runner (construct and call inside workdps(work_dps)).
+
+    :meth:`ratio` is λ_min/λ_max of G at θ — for QN = 1 (where λ_min/λ_max ≡ 1 says nothing)
+    λ/λ_max-so-far: G → 0 is the rank loss, measured against the largest G seen along the path.
+    Called as the engine's monitor ``(t, θ)`` after each accepted step, it returns the rank-loss
+    message when the field needs G⁻¹ (α ≠ 0), the policy is Stop and the ratio is below
+    ``tol_ratio`` = 10^−rank_digits.
+    """
+
+    def __init__(self, ff, problem, alpha, rank_loss, rank_digits, tv) -> None:
+        super().__init__(mpf("inf"))
+        self.ff, self.problem, self.alpha, self.tv = ff, problem, alpha, tv
+        self.rank_digits = rank_digits
+        self.stops = alpha != 0 and rank_loss == "stop"
+        self.tol_ratio = mpf(10) ** (-rank_digits)
+        self.max_lam = None
+
+    def ratio(self, theta):
+        """λ_min/λ_max of G(θ) (see the class), recording the extremes."""
+        lo, hi = _eig_extremes(self.ff.ntk(theta))
+        self.max_lam = hi if self.max_lam is None else max(self.max_lam, hi)
+        ref = self.max_lam if self.problem.QN == 1 else hi
+        ratio = lo / ref if ref > 0 else mpf(0)
+        self.see(lo, hi)
+        return ratio
+
+    def __call__(self, t, theta):
+        """The engine's monitor: the rank-loss message, or None to go on."""
+        ratio = self.ratio(theta)
+        if self.stops and ratio < self.tol_ratio:
+            return _rank_message(self.problem, self.alpha, t, ratio, self.rank_digits, self.tv)
+        return None
+
+
+@dataclass(frozen=True)
+class _MpPrecision:
+    """The digits of an mpmath run: ``rtol_digits`` = max(dps, ⌈−log10 rtol⌉) (dps if rtol is
+    None), ``kmax`` from it, ``guard`` = guard_digits(kmax) + _FIELD_GUARD, ``work_dps`` =
+    rtol_digits + guard, and the rank threshold 10^−rank_digits (:func:`rank_threshold_digits`)."""
+
+    dps: int
+    kmax: int
+    guard: int
+    work_dps: int
+    rank_digits: int
+
+    def stats(self) -> dict:
+        """The run's precision entries of ``Trajectory.stats``."""
+        return dict(work_dps=self.work_dps, rank_threshold=f"1e-{self.rank_digits}",
+                    kmax=self.kmax,
+                    field_arith=f"fixed point, {self.work_dps} digits + {_FIX_GUARD} bits")
+
+
+def _mp_precision(dps, rtol) -> _MpPrecision:
+    """The :class:`_MpPrecision` of a run at ``dps`` digits with tolerance ``rtol``."""
     rtol_digits = dps
     if rtol is not None:
         with mp.workdps(dps + 5):
-            rv = _to_mpf(rtol, "rtol")
+            rv = _to_mpf(rtol, "rtol", exact=True)
             if not rv > 0:
                 raise DataError(f"rtol must be positive, got {rtol!r}", rtol)
             rtol_digits = max(dps, int(math.ceil(-float(mpmath.log10(rv)))))
     kmax = _default_kmax(max(rtol_digits, 4))
     guard = guard_digits(kmax) + _FIELD_GUARD
     work_dps = max(dps, rtol_digits) + guard
-    rank_digits = rank_threshold_digits(dps, work_dps)
-    ff = FixedPointField(problem, alpha, rank_loss, rank_digits)
-    needs_inverse = alpha != 0
-    track = dict(min_lam=None, max_cond=None)
-    with mp.workdps(work_dps):
+    return _MpPrecision(dps, kmax, guard, work_dps, rank_threshold_digits(dps, work_dps))
+
+
+@dataclass(frozen=True)
+class _MpRun:
+    """What an mpmath run needs besides the engine (at the working precision): the problem, α,
+    the time variable ``tv`` ("s" or "t"), the 0.1 ``options``, the precision, θ(0), the span end,
+    x(0), y and (for the C6 time t) w = y − x(0), the rank monitor, and the start time ``tic``."""
+
+    problem: Any
+    alpha: Any
+    tv: str
+    options: dict
+    prec: _MpPrecision
+    theta0: list
+    end: Any
+    x0: list
+    y: list
+    w: Optional[list]
+    rank: _RankMonitor
+    tic: float
+
+
+def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options):
+    """Integrate with the GBS engine at the working precision of :func:`_mp_precision` on the
+    fixed-point field, with the rank monitor after each accepted step → :class:`Trajectory`."""
+    tic = _time.perf_counter()
+    prec = _mp_precision(dps, rtol)
+    ff = FixedPointField(problem, alpha, rank_loss, prec.rank_digits)
+    with mp.workdps(prec.work_dps):
         th0 = problem.convert_theta(theta0, "mpmath")
-        end_v = _to_mpf(end, f"{tv}_end")
+        end_v = _to_mpf(end, f"{tv}_end", exact=True)
         x0 = ff.outputs(th0)
         yv = [mpf(int(v.p)) / int(v.q) for v in problem.y_flat]
-        tol_ratio = mpf(10) ** (-rank_digits)
+        rank = _RankMonitor(ff, problem, alpha, rank_loss, prec.rank_digits, tv)
         w = _line_w(x0, yv) if tv == "t" else None
-
-        def check(theta):
-            lo, hi = _eig_extremes(ff.ntk(theta))
-            # QN = 1: λ_min/λ_max ≡ 1 says nothing; G → 0 is the rank loss, measured against
-            # the largest G seen along the path (an absolute criterion relative to the flow).
-            track["max_lam"] = hi if track.get("max_lam") is None else max(track["max_lam"], hi)
-            ref = track["max_lam"] if problem.QN == 1 else hi
-            ratio = lo / ref if ref > 0 else mpf(0)
-            if track["min_lam"] is None or lo < track["min_lam"]:
-                track["min_lam"] = lo
-            cond = hi / lo if lo > 0 else mpf("inf")
-            if track["max_cond"] is None or cond > track["max_cond"]:
-                track["max_cond"] = cond
-            return ratio
-
-        ratio0 = check(th0)
-        x0_out = list(x0)
-
-    def finish(status, message, stop_time, t_reached, times, thetas, stats, dense):
-        with mp.workdps(dps):
-            return Trajectory(
-                problem=problem, field=options["field"], alpha=alpha, time_variable=tv, dps=dps,
-                arith="mpmath", status=status, message=message,
-                # step times keep the engine's working precision: dense output is asked for
-                # them exactly (t_end rounded to dps could lie just past the last step)
-                stop_time=None if stop_time is None else +stop_time, t_end=t_reached,
-                t_requested=+end_v, times=list(times),
-                thetas=[[+v for v in th] for th in thetas],
-                x0=[+v for v in x0_out], y=[+v for v in yv], stats=stats,
-                min_ntk_eigenvalue=+track["min_lam"],
-                max_ntk_condition=+track["max_cond"], dense=dense, options=options)
-
-    base_stats = dict(work_dps=work_dps, rank_threshold=f"1e-{rank_digits}", kmax=kmax,
-                      field_arith=f"fixed point, {work_dps} digits + {_FIX_GUARD} bits")
-    if needs_inverse and rank_loss == "stop" and ratio0 < tol_ratio:
-        msg = _rank_message(problem, alpha, mpf(0), ratio0, rank_digits, tv)
-        stats = dict(base_stats, nfev=0, nsteps=0, nrejected=0, max_error_estimate=mpf(0),
-                     wall_time=_time.perf_counter() - tic)
-        with mp.workdps(work_dps):
-            th_start = [+v for v in th0]
-        if prog is not None:
-            prog.close()
-        return finish("rank_loss", msg, mpf(0), mpf(0), [mpf(0)], [th_start], stats,
-                      lambda t: _dense_single(t, th_start))
-
-    f = _EngineField(ff, w if tv == "t" else None)
-
-    def monitor(t, theta):
-        ratio = check(theta)
-        if needs_inverse and rank_loss == "stop" and ratio < tol_ratio:
-            return _rank_message(problem, alpha, t, ratio, rank_digits, tv)
-        return None
-
-    with mp.workdps(work_dps):
+        ratio0 = rank.ratio(th0)
+        run = _MpRun(problem, alpha, tv, options, prec, th0, end_v, list(x0), yv, w, rank, tic)
+    if rank.stops and ratio0 < rank.tol_ratio:
+        return _rank_loss_at_start(run, ratio0, prog)
+    with mp.workdps(prec.work_dps):
         span = mpf(end_v)
-    sol = solve_ivp_mp(f, 0, th0, span, dps=dps, rtol=rtol, kmax=kmax, guard=guard,
-                       monitor=monitor, progress=with_time_variable(prog, tv),
+    sol = solve_ivp_mp(_EngineField(ff, w), 0, th0, span, dps=dps, rtol=rtol, kmax=prec.kmax,
+                       guard=prec.guard, monitor=rank, progress=with_time_variable(prog, tv),
                        max_steps=options["max_steps"])
+    status, message = _outcome(sol, tv)
+    ts, ys = sol.ts, sol.ys
+    if status == "rank_loss" and sol.t_stop is not None:
+        ts, ys = _steps_before(ts, ys, sol.t_stop)
+    st = sol.stats
+    stats = dict(prec.stats(), nfev=st.nfev, nsteps=st.nsteps, nrejected=st.nrejected,
+                 max_error_estimate=st.max_error_estimate, orders=st.orders, method=st.method,
+                 rtol=st.rtol, atol=st.atol, wall_time=_time.perf_counter() - tic)
+    return _trajectory(run, status, message, sol.t_stop if status != "success" else None,
+                       ts[-1], ts, ys, stats, sol)
+
+
+def _outcome(sol, tv):
+    """Status and message of the run from the engine's: a stop by the monitor is rank loss, and
+    so is a RankError of the field (G broke down between two monitor checks)."""
     status, message = sol.status, sol.message
     if status == "stopped":
         status = "rank_loss"
@@ -174,22 +244,51 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
                    f"rank_loss='pinv' to continue with the pseudo-inverse, or raise dps.")
     elif status == "success":
         message = f"reached {tv} = {mpmath.nstr(sol.ts[-1], 12)}"
-    ts, ys = sol.ts, sol.ys
-    if status == "rank_loss" and sol.t_stop is not None:
-        # The midpoint rule never evaluates f at a step's end, so an accepted step may already
-        # reach past the time where the field broke down: keep only the steps before it, so
-        # that dense output is never asked to cross the singular point.
-        keep = [i for i, t in enumerate(ts) if abs(t) < abs(sol.t_stop)] or [0]
-        ts, ys = [ts[i] for i in keep], [ys[i] for i in keep]
-    st = sol.stats
-    stats = dict(base_stats, nfev=st.nfev, nsteps=st.nsteps, nrejected=st.nrejected,
-                 max_error_estimate=st.max_error_estimate, orders=st.orders, method=st.method,
-                 rtol=st.rtol, atol=st.atol, wall_time=_time.perf_counter() - tic)
-    return finish(status, message, sol.t_stop if status != "success" else None, ts[-1],
-                  ts, ys, stats, sol)
+    return status, message
+
+
+def _steps_before(ts, ys, t_stop):
+    """The step points strictly before the rank loss at t_stop (at least the first one).
+
+    The midpoint rule never evaluates f at a step's end, so an accepted step may already reach
+    past the time where the field broke down: keep only the steps before it, so that dense
+    output is never asked to cross the singular point."""
+    keep = [i for i, t in enumerate(ts) if abs(t) < abs(t_stop)] or [0]
+    return [ts[i] for i in keep], [ys[i] for i in keep]
+
+
+def _rank_loss_at_start(run: _MpRun, ratio0, prog):
+    """G is already too ill-conditioned at θ(0): a one-point trajectory, status rank_loss at 0."""
+    p = run.prec
+    msg = _rank_message(run.problem, run.alpha, mpf(0), ratio0, p.rank_digits, run.tv)
+    stats = dict(p.stats(), nfev=0, nsteps=0, nrejected=0, max_error_estimate=mpf(0),
+                 wall_time=_time.perf_counter() - run.tic)
+    with mp.workdps(p.work_dps):
+        th_start = [+v for v in run.theta0]
+    if prog is not None:
+        prog.close()
+    return _trajectory(run, "rank_loss", msg, mpf(0), mpf(0), [mpf(0)], [th_start], stats,
+                       lambda t: _dense_single(t, th_start))
+
+
+def _trajectory(run: _MpRun, status, message, stop_time, t_reached, times, thetas, stats, dense):
+    """The :class:`Trajectory` at ``dps`` digits.  Step times keep the engine's working
+    precision: dense output is asked for them exactly (t_end rounded to dps could lie just past
+    the last step)."""
+    with mp.workdps(run.prec.dps):
+        return Trajectory(
+            problem=run.problem, field=run.options["field"], alpha=run.alpha,
+            time_variable=run.tv, dps=run.prec.dps, arith="mpmath", status=status,
+            message=message, stop_time=None if stop_time is None else +stop_time,
+            t_end=t_reached, t_requested=+run.end, times=list(times),
+            thetas=[[+v for v in th] for th in thetas],
+            x0=[+v for v in run.x0], y=[+v for v in run.y], stats=stats,
+            min_ntk_eigenvalue=+run.rank.min_lam, max_ntk_condition=+run.rank.max_cond,
+            dense=dense, options=run.options)
 
 
 def _dense_single(t, th):
+    """Dense output of a run that stopped at time 0: θ(0) at 0, an error elsewhere."""
     if t != 0:
         raise IntegrationError(f"time {t} is outside the integrated span [0, 0] (the "
                                f"integration stopped at time 0)", time=t)

@@ -16,7 +16,8 @@ from mpmath import mp, mpf
 from ..errors import IntegrationError, PrecisionError
 from ..core.fields import CompiledField, field_name
 from ..numbers import MAX_DPS, check_dps
-from .options import _CONFIRM_EXTRA, _to_mpf, integrate_tolerance
+from .evaluation import _to_mpf
+from .options import _CONFIRM_EXTRA, integrate_tolerance
 
 __all__ = ["Result", "Trajectory", "Confirmation"]
 
@@ -121,7 +122,7 @@ class Trajectory:
         with mp.workdps(self.stats.get("work_dps", self.dps) + 5):
             if isinstance(time, mpf):
                 return +time
-            return _to_mpf(time, "time")
+            return _to_mpf(time, "time", exact=True)
 
     def theta_at(self, time) -> list:
         """θ at ``time`` (in :attr:`time_variable`) as mpf at :attr:`dps` digits."""
