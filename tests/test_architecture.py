@@ -53,10 +53,11 @@ CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"]
 #: Layers inside symflow/flows (paths relative to it, without ".py"; a package's modules are
 #: named "fields/…"): a module imports only modules of earlier layers.
 FLOWS_ORDER = [["options", "fields/fixed"],
-               ["fields/forward", "fields/backprop", "fields/gram", "fields/solve", "fields/pinv"],
+               ["fields/forward", "fields/backprop", "fields/gram", "fields/solve", "fields/pinv",
+                "fields/expression"],
                ["fields/fixed_point"], ["fields/__init__"],
                ["evaluation"], ["engine"], ["controller"], ["dense"], ["odes"],
-               ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
+               ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).
 FLOWS_UPWARD = {("trajectory", "integrate")}
 #: Entry points inside a package, placed at the layer they belong to.

@@ -38,6 +38,7 @@ import numpy as np
 from mpmath import mp
 
 from ..errors import DataError, ParameterError, PrecisionError
+from ..backends import integration_backend
 from ..core.fields import field_name
 from ..core.losses import L2
 from ..numbers import MAX_DPS, short_repr
@@ -47,6 +48,7 @@ from .options import (_CONFIRM_EXTRA, Adapted, FlowTime, LineTime, Precision, fi
                       rank_loss_option)
 from .run_float64 import _run_float64
 from .run_mpmath import _run_mp
+from .readers import READERS
 from .trajectory import Trajectory
 
 __all__ = ["integrate"]
@@ -116,26 +118,33 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
                    fopt.legacy, s_end=end if tv == "s" else None,
                    t_end=end if tv == "t" else None, rank_loss=ropt.name, progress=progress,
                    max_steps=max_steps)
-    if arith == "float64":
-        traj = _run_float64(problem, theta0, fopt.alpha, tv, end, prec.rtol, ropt.name, prog,
-                            options)
-    else:
-        traj = _run_mp(problem, theta0, fopt.alpha, tv, end, prec.dps, prec.rtol, ropt.name,
-                       prog, options)
+    traj = _RUNNERS[arith](problem, theta0, fopt.alpha, tv, end, prec, ropt.name, prog,
+                           options)
     if confirm:
         traj.confirm()
     return traj
+
+
+#: The runner of each integration level: run(problem, θ0, α, time variable, end, Precision,
+#: rank-loss policy, progress, options) -> Trajectory.
+_RUNNERS = {
+    "mpmath": lambda p, th, a, tv, end, prec, rl, prog, opts:
+        _run_mp(p, th, a, tv, end, prec.dps, prec.rtol, rl, prog, opts),
+    "float64": lambda p, th, a, tv, end, prec, rl, prog, opts:
+        _run_float64(p, th, a, tv, end, prec.rtol, rl, prog, opts),
+}
 
 
 def _check_run(problem, theta0, arith, confirm, dps):
     """``arith`` is "mpmath" or "float64"; ``confirm`` a bool, and its re-integration at
     dps + _CONFIRM_EXTRA digits within MAX_DPS; θ(0) K numbers (ParameterError naming a bad
     entry or the length)."""
-    if arith not in ("mpmath", "float64"):
-        raise DataError(f"arith must be 'mpmath' or 'float64', got {arith!r}", arith)
+    integration_backend(arith)   # DataError unless "mpmath" or "float64"
     if not isinstance(confirm, (bool, np.bool_)):
         raise DataError(f"confirm must be True or False, got {short_repr(confirm)}", confirm)
-    if confirm and arith == "mpmath" and dps + _CONFIRM_EXTRA > MAX_DPS:
+    # an mpmath run is confirmed at dps + _CONFIRM_EXTRA digits (float64: at a smaller rtol)
+    high = READERS[arith].confirm_dps(dps)
+    if confirm and high is not None and high > MAX_DPS:
         raise PrecisionError(
             f"confirm=True re-integrates at dps + {_CONFIRM_EXTRA} = {dps + _CONFIRM_EXTRA} "
             f"digits, above MAX_DPS = {MAX_DPS}: use dps ≤ {MAX_DPS - _CONFIRM_EXTRA}, or "

@@ -17,7 +17,8 @@ from ..core.fields import field_name
 from ..progress import with_time_variable
 from ..core.timechange import derive_time_change
 from .controller import _default_kmax, guard_digits
-from .fields import FixedPointField
+from ..core.networks import MLP
+from .fields import ExpressionField, FixedPointField
 from .fields.fixed import _FIX_GUARD
 from .evaluation import _to_mpf
 from .odes import solve_ivp_mp
@@ -28,13 +29,13 @@ _FIELD_GUARD = 10     # extra working digits so that G may be ill-conditioned by
 
 
 class _EngineField:
-    """f(t, θ) for :func:`symflow.flows.odes.solve_ivp_mp`, with its raw-tuple fast protocol."""
-
-    raw_mpf = True
+    """f(t, θ) for :func:`symflow.flows.odes.solve_ivp_mp`, with the raw-tuple fast protocol
+    where the field evaluator has one (FixedPointField)."""
 
     def __init__(self, ff: FixedPointField, w=None) -> None:
         self.ff = ff
         self.w = w
+        self.raw_mpf = getattr(ff, "raw_mpf", True)
 
     def __call__(self, t, theta):
         if self.w is None:
@@ -203,7 +204,8 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
     fixed-point field, with the rank monitor after each accepted step → :class:`Trajectory`."""
     tic = _time.perf_counter()
     prec = _mp_precision(dps, rtol)
-    ff = FixedPointField(problem, alpha, rank_loss, prec.rank_digits)
+    ff = (FixedPointField if isinstance(problem.network, MLP) else ExpressionField)(
+        problem, alpha, rank_loss, prec.rank_digits)
     with mp.workdps(prec.work_dps):
         th0 = problem.convert_theta(theta0, "mpmath")
         end_v = _to_mpf(end, f"{tv}_end", exact=True)

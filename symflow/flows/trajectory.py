@@ -17,7 +17,8 @@ from ..errors import IntegrationError, PrecisionError
 from ..core.fields import CompiledField, field_name
 from ..numbers import MAX_DPS, check_dps
 from .evaluation import _to_mpf
-from .options import _CONFIRM_EXTRA, integrate_tolerance
+from .options import integrate_tolerance
+from .readers import READERS
 
 __all__ = ["Result", "Trajectory", "Confirmation"]
 
@@ -129,47 +130,11 @@ class Trajectory:
         return self._round(self._theta_work(time))
 
     def _theta_work(self, time):
-        tt = self._time(time)
-        if self.arith != "float64":
-            # a time equal to an end of the span up to the rounding of its own precision
-            # (e.g. t_end·1 computed at fewer digits) is that end
-            with mp.workdps(self.stats.get("work_dps", self.dps) + 5):
-                slack = mpf(10) ** (-self.dps) * max(1, abs(self.t_end))
-                if self.t_end < tt <= self.t_end + slack:
-                    tt = +self.t_end
-                elif -slack <= tt < 0:
-                    tt = mpf(0)
-            if tt > self.t_end:
-                raise IntegrationError(
-                    f"time {mpmath.nstr(tt, 17)} is outside the integrated span [0, "
-                    f"{mpmath.nstr(self.t_end, 17)}] (status {self.status!r}: {self.message})",
-                    time=tt)
-        if self.arith == "float64":
-            lo, hi = 0.0, float(self.t_end)
-            tf = float(tt)
-            if not (lo - 1e-15 <= tf <= hi + 1e-15 * max(1, abs(hi))):
-                raise IntegrationError(f"time {tf} is outside the integrated span [0, {hi}]",
-                                       time=tt)
-            if self._dense is None:
-                return [mpf(v) for v in self.thetas[0]]
-            return [mpf(float(v)) for v in self._dense(min(max(tf, lo), hi))]
-        return self._dense(tt)
+        return READERS[self.arith].theta(self, self._time(time))
 
     def outputs_at(self, time) -> list:
         """x[θ(time)] (QN values), computed from θ(time) by the generic evaluator."""
-        th = self._theta_work(time)
-        if self.arith == "float64":
-            if self._cache.get("cf") is None:
-                self._cache["cf"] = CompiledField(self.problem, "standard", arith="float64")
-            return self._round([mpf(float(v)) for v in
-                                self._cache["cf"].outputs(np.array([float(v) for v in th]))])
-        with mp.workdps(self.stats["work_dps"]):
-            # built inside workdps: CompiledField converts the inputs at construction precision
-            cf = self._cache.get("cf")
-            if cf is None or cf._inputs_dps != mp.dps:
-                cf = self._cache["cf"] = CompiledField(self.problem, "standard", arith="mpmath")
-                cf._inputs_dps = mp.dps
-            return self._round(cf.outputs(th))
+        return self._round(READERS[self.arith].outputs(self, self._theta_work(time)))
 
     def confirm(self, dps_high: Optional[int] = None) -> Confirmation:
         """Re-integrate at ``dps_high`` (default dps + 10) and compare (see :class:`Confirmation`).
@@ -179,29 +144,10 @@ class Trajectory:
         from .integrate import integrate   # the runners build Trajectory objects
 
         o = self._options
-        if self.arith == "float64":
-            rtol_hi = max(o["rtol"] / 100, 1e-13)
-            hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
-                           t_end=o["t_end"], rank_loss=o["rank_loss"], arith="float64",
-                           rtol=rtol_hi, progress=o["progress"])
-            dps_high = int(round(-math.log10(rtol_hi)))
-        else:
-            if dps_high is None:
-                dps_high = self.dps + _CONFIRM_EXTRA
-                if dps_high > MAX_DPS:
-                    raise PrecisionError(
-                        f"confirm: the default dps_high = dps + {_CONFIRM_EXTRA} = {dps_high} "
-                        f"exceeds MAX_DPS = {MAX_DPS}; this trajectory (dps = {self.dps}) cannot "
-                        f"be confirmed at a higher precision", dps_high)
-            dps_high = check_dps(dps_high, "dps_high")
-            if dps_high <= self.dps:
-                raise PrecisionError(
-                    f"confirm: dps_high = {dps_high} must exceed the trajectory's dps = "
-                    f"{self.dps} (a confirmation at no higher precision proves nothing)",
-                    dps_high)
-            hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
-                           t_end=o["t_end"], dps=dps_high, rank_loss=o["rank_loss"],
-                           arith="mpmath", progress=o["progress"])
+        precision, dps_high = READERS[self.arith].confirming_run(self, dps_high)
+        hi = integrate(self.problem, o["theta0"], field=o["field"], s_end=o["s_end"],
+                       t_end=o["t_end"], rank_loss=o["rank_loss"], progress=o["progress"],
+                       **precision)
         with mp.workdps(dps_high + 10):
             end = min(mpf(self.t_end), mpf(hi.t_end))
             times = [end * k / 4 for k in range(1, 5)] if end > 0 else [mpf(0)]
