@@ -145,3 +145,24 @@ def test_transcendental_model_refuses_the_exact_level():
     prob = sf.Problem(MODELS["skip"][0](), [[1, 2]], [[0]])
     with pytest.raises(sf.LevelError, match="transcendental"):
         prob.at([1, 1, 1, 1], "exact")
+
+
+def test_adapted_flow_of_a_model_is_the_straight_line():
+    """C6 on a user model (skip connection, full rank): x(t) = (1 − t)x(0) + t·y at mpmath,
+    confirmed by the re-integration at dps + 10; float64 reaches y."""
+    make, X, Y = MODELS["skip"]
+    prob = sf.Problem(make(), X[:2], Y[:2])
+    theta0 = [Fraction(1, 2), -1, Fraction(1, 3), 1]
+    assert sf.rank_info(prob.at(theta0, "ball", 30).D, 30).rank == prob.QN
+    tr = sf.integrate(prob, theta0, t_end=1, dps=25)
+    assert tr.status == "success" and tr.confirm().ok
+    x0 = tr.outputs_at(0)
+    y = [mpmath.mpf(v) for v in (1, 0)]
+    with mpmath.workdps(25):
+        for t in (mpmath.mpf(1) / 4, mpmath.mpf(3) / 4, mpmath.mpf(1)):
+            line = [(1 - t) * a + t * b for a, b in zip(x0, y)]
+            err = max(abs(p - q) for p, q in zip(tr.outputs_at(t), line))
+            assert err < mpmath.mpf(10) ** -20, (t, err)
+    tf = sf.integrate(prob, theta0, t_end=1, arith="float64")
+    assert tf.status == "success"
+    assert max(abs(float(p) - float(q)) for p, q in zip(tf.outputs_at(1), y)) < 1e-8

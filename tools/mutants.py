@@ -208,9 +208,9 @@ MUTANTS: list[Mutant] = [
       '        if self.stops and ratio < self.tol_ratio:\n',
       '        if False and self.stops and ratio < self.tol_ratio:\n',
       "integrator: the per-step rank monitor never reports rank loss", "rank-monitor"),
-    M("confirm-same-precision", "symflow/flows/trajectory.py",
-      't_end=o["t_end"], dps=dps_high, rank_loss=o["rank_loss"],',
-      't_end=o["t_end"], dps=self.dps, rank_loss=o["rank_loss"],',
+    M("confirm-same-precision", "symflow/flows/readers.py",
+      '        return {"dps": dps_high, "arith": "mpmath"}, dps_high\n',
+      '        return {"dps": traj.dps, "arith": "mpmath"}, dps_high\n',
       "Trajectory.confirm: 'higher precision' re-run at the same dps", "confirm"),
     # ---- judges made lenient ----------------------------------------------------------------------
     M("pointwise-judge-always-verified", "symflow/claims/judge.py",

@@ -258,7 +258,7 @@ def _range_kappa(D, G, dps):
     ev = sorted(mpmath.eigsy(G.data, eigvals_only=True), reverse=True)
     if not ev or ev[0] <= 0:
         return mpf(1)
-    cut = ev[0] * max(D.shape) * mpf(10) ** (5 - dps)
+    cut = ev[0] * max(D.shape) * mpf(10) ** (_tol.RANK_GUARD - dps)   # the rank cut-off
     lo = min(v for v in ev if v > cut)
     return ev[0] / lo
 

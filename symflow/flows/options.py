@@ -19,8 +19,9 @@ from typing import Any, Optional
 
 import mpmath
 import sympy as sp
-from mpmath import mp, mpf
+from mpmath import mpf
 
+from ..backends import tolerance as _tolerance
 from ..errors import DataError
 from ..core.fields import parse_field
 from ..numbers import check_dps, short_repr, to_rational
@@ -32,9 +33,9 @@ _CONFIRM_EXTRA = 10   # default confirmation precision: dps + 10
 
 
 def integrate_tolerance(dps: int):
-    """The product requirement 10^(5−dps) (relative agreement with a higher-precision run)."""
-    with mp.workdps(max(dps, 15)):
-        return mpf(10) ** (5 - dps)
+    """The product requirement 10^(5−dps) (relative agreement with a higher-precision run):
+    the trajectory rule of :func:`symflow.backends.tolerance.trajectory`."""
+    return _tolerance.trajectory(dps)
 
 
 def rank_threshold_digits(dps: int, work_dps: int) -> int:
