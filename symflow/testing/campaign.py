@@ -49,7 +49,7 @@ from typing import Any, Sequence
 import mpmath
 from hypothesis import Phase, given, seed as hyp_seed, settings
 
-from ..backends import tolerance as _tolerance
+from ..backends import tolerance as _rules
 from ..backends.arith import working_precision
 from ..errors import DataError, SymflowError
 from ..core.fields import output_field, output_field_closed_form, parameter_field
@@ -108,7 +108,7 @@ class CampaignReport:
 def _tolerance(dps: int, scale: Any, kappa: Any, p: int) -> Any:
     """The campaign's mpmath tolerance 10^(5 − dps)·scale·κ^p (see the module docstring): the
     trajectory rule of :func:`symflow.backends.tolerance.trajectory` grown by scale and κ^p."""
-    return _tolerance.trajectory(dps) * scale * kappa ** p
+    return _rules.trajectory(dps) * scale * kappa ** p
 
 
 def _kappa(D: Mat, dps: int):
