@@ -34,10 +34,12 @@ unknown functions (``__import__``) and unknown names. Limits, each refused with 
   one level however long it is); deeper input that Python's own parser already refuses (e.g.
   200 nested parentheses, thousands of unary minuses) is reported the same way;
 * a numeric exponent must be a rational p/q with |p/q| ≤ ``MAX_POWER`` = 64 and q ≤ 64
-  (``x**65`` and ``2**(10**6)`` are refused; symbolic exponents such as ``u1**a`` are kept);
+  (``x**65`` and ``2**(10**6)`` are refused; symbolic exponents such as ``u1**a`` are kept),
+  and so must every power SymPy makes of it (``(x**64)**64`` would be ``x**4096``: refused);
 * every number built on the way (``2**64 * 10**300``) has at most
   :data:`symflow.numbers.MAX_VALUE_DIGITS` digits in numerator and denominator — a power of a
-  number is estimated *before* it is computed;
+  number is estimated *before* it is computed; a root (``sqrt``, ``** (p/q)``) of a number is
+  taken only below ``MAX_ROOT_DIGITS`` = 100 digits (SymPy searches it for perfect powers);
 * a value that is not a finite real number is refused where it appears: division by zero,
   ``0**-1``, ``log(0)``, ``sqrt(-1)``, ``(-8)**(1/3)``.
 
@@ -68,7 +70,7 @@ from ..errors import DataError, ExpressionError
 from ..numbers import MAX_VALUE_DIGITS, short_repr, to_rational
 
 __all__ = ["parse_expression", "check_symbol_name", "FUNCTIONS", "CONSTANTS", "RESERVED",
-           "MAX_LENGTH", "MAX_DEPTH", "MAX_POWER"]
+           "MAX_LENGTH", "MAX_DEPTH", "MAX_POWER", "MAX_ROOT_DIGITS"]
 
 MAX_LENGTH = 10_000
 """Most characters of a formula."""
@@ -77,7 +79,11 @@ MAX_DEPTH = 100
 MAX_POWER = 64
 """Largest |exponent| (and exponent denominator) of a numeric exponent."""
 
+MAX_ROOT_DIGITS = 100
+"""Most digits (numerator or denominator) of a number under a root (sqrt, ** p/q)."""
+
 _MAX_BITS = int(math.ceil(MAX_VALUE_DIGITS * math.log2(10)))
+_MAX_ROOT_BITS = int(math.ceil(MAX_ROOT_DIGITS * math.log2(10)))
 
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sin": sp.sin, "cos": sp.cos,
@@ -283,6 +289,8 @@ class _Parser:
                     raise self.fail(f"a negative number raised to a fractional power in {seg} "
                                     f"is not real", node, seg)
                 bits = max(int(base.p).bit_length(), int(base.q).bit_length())
+                if exp.q != 1:
+                    self.root_size(base, node)
                 if bits * abs(exp) > _MAX_BITS:
                     raise self.fail(f"{seg} is too large a number (more than "
                                     f"{MAX_VALUE_DIGITS} digits)", node, seg)
@@ -310,11 +318,21 @@ class _Parser:
             raise self.fail(f"{fname} takes exactly one argument, got {len(node.args)}", node,
                             len(node.args))
         arg = self.build(node.args[0], depth + 1)
+        if fname == "sqrt" and isinstance(arg, sp.Rational):
+            self.root_size(arg, node)
         if arg.is_number and fname in ("log", "sqrt"):
             if (fname == "log" and arg == 0) or arg.is_negative:
                 raise self.fail(f"{fname}({arg}) is not a finite real number", node,
                                 self.segment(node))
         return self.checked(FUNCTIONS[fname](arg), node)
+
+    def root_size(self, base: sp.Rational, node: ast.AST) -> None:
+        """Refuse a root of a number above ``MAX_ROOT_DIGITS`` digits: SymPy would look for
+        perfect powers in it (seconds to minutes for numbers like 10**4000 + 1)."""
+        if max(int(base.p).bit_length(), int(base.q).bit_length()) > _MAX_ROOT_BITS:
+            raise self.fail(f"a root of a number with more than {MAX_ROOT_DIGITS} digits in "
+                            f"{short_repr(self.segment(node), 40)} is refused", node,
+                            self.segment(node))
 
     def checked(self, value: sp.Expr, node: ast.AST) -> sp.Expr:
         """``value`` unless it is an infinite, undefined or too large number."""
@@ -325,6 +343,12 @@ class _Parser:
                 max(int(value.p).bit_length(), int(value.q).bit_length()) > _MAX_BITS:
             raise self.fail(f"{short_repr(self.segment(node), 40)} is too large a number (more "
                             f"than {MAX_VALUE_DIGITS} digits)", node, self.segment(node))
+        for term in (value, *value.args):   # SymPy combines (a**64)**64 into a**4096
+            if isinstance(term, sp.Pow) and isinstance(term.exp, sp.Rational) and \
+                    (abs(term.exp) > MAX_POWER or term.exp.q > MAX_POWER):
+                raise self.fail(f"{short_repr(self.segment(node), 40)} makes the power "
+                                f"{short_repr(str(term), 40)}, whose exponent is above the cap "
+                                f"of {MAX_POWER}", node, self.segment(node))
         return value
 
 
