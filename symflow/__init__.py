@@ -9,8 +9,8 @@ arithmetic level) → ``core`` (networks, losses, problems, fields) → ``flows`
 
 from .core.activations import ACTIVATIONS, Activation, get_activation
 from .errors import (ActivationError, ArchitectureError, ClaimError, DataError, DomainError,
-                     IntegrationError, LabelError, LevelError, LossError, ParameterError,
-                     PrecisionError, RankError, SymflowError)
+                     ExpressionError, IntegrationError, LabelError, LevelError, LossError,
+                     ParameterError, PrecisionError, RankError, SymflowError)
 from .claims.evidence import Evidence, Level, Status, Verdict
 from .core.fields import (CompiledField, output_field, output_field_closed_form, parameter_field,
                      symbolic_field)
@@ -19,6 +19,9 @@ from .core.losses import CrossEntropy, L2, get_loss
 from .core.networks import MLP, mlp
 from .core.models import Model, model
 from .core.problem import PointData, Problem, random_rational_point
+from .core.problems import entry_for
+from .core.parsing import parse_expression
+from .core.problemfile import ProblemFileError, load_problem_file
 from .core.timechange import Derivation, derive_time_change
 from .flows import Trajectory, integrate
 from .backends.arith import working_precision
@@ -33,6 +36,8 @@ __all__ = [
     # networks and problems
     "mlp", "MLP", "model", "Model", "Activation", "ACTIVATIONS", "get_activation",
     "Problem", "PointData", "random_rational_point", "L2", "CrossEntropy", "get_loss",
+    # problems of one's own
+    "entry_for", "load_problem_file", "parse_expression",
     # linear algebra and fields
     "Mat", "RankInfo", "rank_info", "pinv", "projector", "working_precision",
     "parameter_field", "output_field", "output_field_closed_form", "symbolic_field",
@@ -46,5 +51,5 @@ __all__ = [
     # errors
     "SymflowError", "ArchitectureError", "ActivationError", "DataError", "LabelError",
     "LossError", "ParameterError", "LevelError", "RankError", "IntegrationError", "ClaimError",
-    "PrecisionError", "DomainError",
+    "PrecisionError", "DomainError", "ExpressionError", "ProblemFileError",
 ]

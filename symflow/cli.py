@@ -1,12 +1,18 @@
 """Command line.
 
-``symflow check [--claims C1,C6] [--problems name,...] [--dps 30] [--level LEVEL]
-[--json PATH] [--markdown PATH] [--quiet]``
+``symflow check [--claims C1,C6] [--problems name,...] [--problem FILE]... [--catalogue]
+[--dps 30] [--level LEVEL] [--json PATH] [--markdown PATH] [--quiet]``
     runs the claims of docs/theory.md on the default catalogue (each at its strongest applicable
     level unless ``--level`` forces one), prints a table (with the Failures, Inconclusive and
     Findings sections of :mod:`symflow.reports`) and writes the reports atomically. Report
     paths are checked before any work starts. Progress (claim × problem, elapsed time, and the
     flow time s or line time t of long integrations) goes to stderr unless ``--quiet``.
+    ``--problem FILE`` (repeatable) checks problems of one's own, read from problem files
+    (:mod:`symflow.core.problemfile`): then only those problems are checked, unless
+    ``--catalogue`` (the whole catalogue) or ``--problems`` (some of it) adds catalogue
+    problems. The reports describe each file's problem and list the claims that do not apply
+    to it with the reason (not verdicts: they do not change the exit status). An invalid
+    file is an input error (exit 2) whose message names the file, the key and the value.
 ``symflow list``
     the registered claims and the catalogue problems.
 ``symflow campaign ...``
@@ -20,8 +26,9 @@ Exit status of ``symflow check``:
       (a claim expected to be refuted, e.g. C2-GENERAL) refuted, i.e. reproduced (a *finding*)
 1     something failed: a theorem refuted, or a documented counterexample came out verified
 3     nothing failed, but some verdict is inconclusive (the reasons are printed)
-2     usage or input error (unknown claim or problem, bad ``--dps``/``--level``, an empty or
-      unwritable report path, a report folder that does not exist): nothing was run
+2     usage or input error (unknown claim or problem, bad ``--dps``/``--level``, an invalid
+      problem file, an empty or unwritable report path, a report folder that does not
+      exist): nothing was run
 130   interrupted (Ctrl-C): one line on stderr; the verdicts finished so far are written to
       the requested reports, marked INTERRUPTED (JSON ``meta.interrupted``)
 ====  =========================================================================================
@@ -57,7 +64,8 @@ exit status:
        out verified
   3    nothing failed, but some verdict is inconclusive (reasons are printed)
   2    usage or input error (unknown claim or problem, bad --dps or --level,
-       empty or unwritable report path, missing report folder): nothing was run
+       an invalid problem file, empty or unwritable report path, missing report
+       folder): nothing was run
   130  interrupted (Ctrl-C): the verdicts finished so far are written to the
        requested reports, marked INTERRUPTED
 """
@@ -92,6 +100,15 @@ def _build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--claims", default=None, help="comma-separated claim ids, e.g. C1,C6")
     c.add_argument("--problems", default=None, help="comma-separated catalogue problem names")
+    c.add_argument("--problem", action="append", default=None, metavar="FILE",
+                   help="a problem file of your own (TOML: network, data, loss, θ₀; see the "
+                   "README, 'Check your own network'); repeatable. With --problem only these "
+                   "problems are checked, unless --catalogue or --problems adds catalogue "
+                   "problems; claims that do not apply are listed with the reason")
+    c.add_argument("--catalogue", action="store_true",
+                   help="with --problem: check the whole built-in catalogue too (and the "
+                   "global claims such as C10-SEARCH, which otherwise run only when named in "
+                   "--claims)")
     c.add_argument("--dps", type=int_option("--dps", MIN_DPS, MAX_DPS), default=30,
                    help="working precision in digits (30)")
     c.add_argument("--level", default=None, choices=["exact", "ball", "mpmath", "float64"],
@@ -141,59 +158,102 @@ def _report_paths(args) -> list[tuple[str, str]]:
 
 
 def _write_reports(args, verdicts, meta: dict, *, interrupted: bool = False,
-                   planned: int | None = None) -> list[str]:
+                   planned: int | None = None, user: "dict | None" = None) -> list[str]:
+    """Write the requested reports; ``user`` = ``{"problems": entries, "skipped": pairs}`` of
+    the problems from files (None: a catalogue run, reported as before)."""
     from .reports import write_json, write_markdown
+    user = user or {}
     written = []
     if args.json is not None:
-        write_json(args.json, verdicts, meta)
+        write_json(args.json, verdicts, meta, skipped=user.get("skipped"),
+                   problems=user.get("problems"))
         written.append(args.json)
     if args.markdown is not None:
-        write_markdown(args.markdown, verdicts, interrupted=interrupted, planned=planned)
+        write_markdown(args.markdown, verdicts, interrupted=interrupted, planned=planned,
+                       skipped=user.get("skipped"), problems=user.get("problems"))
         written.append(args.markdown)
     return written
 
 
-def _cmd_check(args) -> int:
-    from .claims import check_all, parse_claim_ids
-    from .claims.registry import plan
-    from .core.problems import get_problem
-    from .reports import text_table
-
-    ids = parse_claim_ids(args.claims)
-    entries = None
+def _catalogue_entries(args) -> "list | None":
+    """The catalogue part of the run: ``--problems`` names, ``--catalogue`` (all), or None."""
+    from .core.problems import catalogue, get_problem
     if args.problems is not None:
+        if args.catalogue:
+            raise SymflowError("give --catalogue (the whole catalogue) or --problems (some of "
+                               "it), not both")
         names = [n.strip() for n in args.problems.split(",") if n.strip()]
         if not names:
             raise SymflowError(f"--problems {args.problems!r} names no problem; give "
                                f"comma-separated names (see 'symflow list') or omit it")
-        entries = [get_problem(n) for n in names]
-    pairs = plan(ids, entries)
+        return [get_problem(n) for n in names]
+    return catalogue() if args.catalogue else None
+
+
+def _problem_files(args, base: "list | None") -> list:
+    """The entries of the ``--problem`` files (each read and validated before any work; a
+    name used twice, or also by a catalogue problem of the run, is an input error)."""
+    from .core.problemfile import ProblemFileError, load_problem_file
+    out: list = []
+    taken = {e.name: "the catalogue problem of that name" for e in base or []}
+    for path in args.problem or []:
+        e = load_problem_file(path, dps=args.dps)
+        if e.name in taken:
+            raise ProblemFileError(f"{path}: name: {e.name!r} is also the name of "
+                                   f"{taken[e.name]}; set another name = \"…\" in the file",
+                                   e.name, path, "name")
+        taken[e.name] = f"the problem of {path}"
+        out.append(e)
+    return out
+
+
+def _cmd_check(args) -> int:
+    from .claims import check_all, parse_claim_ids
+    from .claims.registry import GLOBAL, plan, skipped
+    from .reports import text_table
+
+    ids = parse_claim_ids(args.claims)
+    claims = ids if args.claims is not None else None   # None: every claim that applies
+    entries = _catalogue_entries(args)
+    user_entries = _problem_files(args, entries)
+    if user_entries:
+        entries = list(entries or []) + user_entries
+    pairs = plan(claims, entries)
+    user = None
+    if user_entries:   # reports name the files and list the claims skipped on their problems
+        user = {"problems": user_entries,
+                "skipped": [x for x in skipped(claims, entries)
+                            if x.source or x.problem == GLOBAL.name]}
     if not pairs:
+        reasons = "; ".join(x.reason for x in (user or {}).get("skipped", []))
         raise SymflowError(f"no (claim, problem) pair to check: claims {ids} do not apply to "
-                           f"the problems given")
+                           f"the problems given" + (f" ({reasons})" if reasons else ""))
     _report_paths(args)
     progress = None if args.quiet else CheckProgress()
     meta = {"claims": ids,
             "problems": [e.name for e in entries] if entries is not None else "catalogue",
             "dps": args.dps, "level": args.level or "strongest", "planned": len(pairs),
             "interrupted": False}
+    if user_entries:
+        meta["problem_files"] = {e.name: e.source for e in user_entries}
     done: list = []
     t0 = time.perf_counter()
     try:
-        verdicts = check_all(ids, entries, dps=args.dps, level=args.level, progress=progress,
-                             on_verdict=done.append)
+        verdicts = check_all(claims, entries, dps=args.dps, level=args.level,
+                             progress=progress, on_verdict=done.append)
         elapsed = time.perf_counter() - t0
         code = exit_code(verdicts)
-        print(text_table(verdicts))
+        print(text_table(verdicts, **(user or {})))
         print(f"elapsed {elapsed:.1f} s")
         _write_reports(args, verdicts, {**meta, "elapsed_seconds": round(elapsed, 3),
-                                        "exit_code": code})
+                                        "exit_code": code}, user=user)
         return code
     except KeyboardInterrupt:
-        return _interrupted(args, done, len(pairs), meta, time.perf_counter() - t0)
+        return _interrupted(args, done, len(pairs), meta, time.perf_counter() - t0, user)
 
 
-def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float) -> int:
+def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float,
+                 user: "dict | None" = None) -> int:
     """Ctrl-C: write the verdicts finished so far (atomically, marked interrupted), print the
     partial table on stdout and one line on stderr; exit 130. A second Ctrl-C while writing
     leaves any report not yet written untouched (and says so)."""
@@ -204,9 +264,10 @@ def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float) -> 
     try:
         meta = {**meta, "interrupted": True, "elapsed_seconds": round(elapsed, 3),
                 "exit_code": EXIT_INTERRUPTED}
-        written = _write_reports(args, done, meta, interrupted=True, planned=planned)
+        written = _write_reports(args, done, meta, interrupted=True, planned=planned,
+                                 user=user)
         if done:
-            print(text_table(done, interrupted=True, planned=planned))
+            print(text_table(done, interrupted=True, planned=planned, **(user or {})))
     except KeyboardInterrupt:
         trouble = "interrupted again while writing the reports"
     except SymflowError as exc:

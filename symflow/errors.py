@@ -16,6 +16,7 @@ __all__ = [
     "ArchitectureError",
     "ActivationError",
     "DataError",
+    "ExpressionError",
     "LabelError",
     "LossError",
     "ParameterError",
@@ -51,6 +52,18 @@ class ActivationError(_ValueError):
 class DataError(_ValueError):
     """Inputs, targets or numbers that are malformed: wrong shape or length, non-numeric,
     non-finite, or a string that is not a plain number."""
+
+
+class ExpressionError(DataError):
+    """A formula (a network output written as text) that the safe expression parser
+    (:func:`symflow.core.parsing.parse_expression`) refuses: a construct outside its whitelist,
+    an unknown name or function, a too large exponent or number, too long or too deeply nested
+    input. ``value`` is the offending token or construct, ``col`` its column (0-based offset in
+    the text, as :mod:`ast` counts it) or None."""
+
+    def __init__(self, message: str, value: Any = None, col: int | None = None) -> None:
+        super().__init__(message, value)
+        self.col = col
 
 
 class LabelError(DataError):

@@ -16,6 +16,13 @@ level, residual, tolerance and status; JSON is ``{"summary", "meta", "findings",
 "verdicts"}``. A run interrupted by Ctrl-C is reported as such (``interrupted=True``: title
 INTERRUPTED, JSON ``meta.interrupted``, ``meta.completed`` of ``meta.planned``).
 
+Problems of one's own (``symflow check --problem FILE``): given ``problems=`` (their entries),
+every report starts with them — name, the file it came from, K, QN, rank D at θ₀ and how it
+was decided, tags (JSON ``"problems"``); given ``skipped=`` (the
+:class:`~symflow.claims.registry.Skipped` pairs), a **Not applicable** section lists the
+claims not checked on them, each with the reason (JSON ``"skipped"``). Skipped pairs are not
+verdicts: they are not counted in the summary and play no part in the exit code.
+
 >>> from symflow.claims.evidence import Evidence, Level, Status, Verdict
 >>> v = Verdict.from_evidence("C1", "x' = -g", "p", [Evidence(Level.EXACT, "D θ' + g = 0", 0, 0,
 ...                                                          Status.VERIFIED)])
@@ -42,6 +49,7 @@ from .claims.evidence import Status, Verdict
 from .files import ReportPathError, check_writable, write_atomic
 
 __all__ = ["fmt_number", "summary", "counts", "notes", "rows", "findings", "failures",
+           "problem_info", "problem_lines", "skipped_lines",
            "text_table", "markdown", "to_json", "write_atomic", "write_json", "write_markdown",
            "check_writable", "ReportPathError", "HEADER"]
 
@@ -220,6 +228,41 @@ def failures(verdicts: Iterable[Verdict]) -> list[dict]:
             for v in verdicts if v.failed]
 
 
+def problem_info(entry) -> dict:
+    """A problem of one's own as reported: name, file, sizes, loss, tags, rank D at θ₀ (and
+    how it was decided), θ₀ and the description."""
+    p = entry.problem
+    rank = getattr(entry, "rank", None)
+    return {"name": entry.name, "file": getattr(entry, "source", "") or None,
+            "description": getattr(entry, "description", ""), "K": p.K, "N": p.N, "Q": p.Q,
+            "QN": p.QN, "loss": p.loss.name, "tags": sorted(entry.tags),
+            "rank": rank.to_dict() if rank is not None else None,
+            "theta0": [str(v) for v in entry.theta0]}
+
+
+def problem_lines(entries) -> list[str]:
+    """One line per problem: ``name (file): K = …, QN = …, rank …; tags …``."""
+    out = []
+    for e in entries:
+        info = problem_info(e)
+        src = _from(info["file"] or "")
+        rank = getattr(e, "rank", None)
+        rank_text = f", {rank.sentence}" if rank is not None else ""
+        out.append(f"{e.name}{src}: K = {info['K']}, QN = {info['QN']}{rank_text}; tags "
+                   f"{', '.join(info['tags'])}")
+    return out
+
+
+def skipped_lines(skipped) -> list[str]:
+    """One line per skipped pair: ``problem (file): reason`` (the reason names the claim)."""
+    return [f"{s.problem}{_from(s.source)}: {s.reason}" for s in skipped]
+
+
+def _from(source: str) -> str:
+    """`` (FILE)`` for a problem read from a file; nothing for the catalogue or Python."""
+    return f" ({source})" if source and source != "(python)" else ""
+
+
 def _title(title: str, interrupted: bool, planned: int | None, done: int) -> str:
     if not interrupted:
         return title
@@ -234,15 +277,19 @@ def _ev_line(v: Verdict, e) -> str:
 
 
 def text_table(verdicts: Iterable[Verdict], *, interrupted: bool = False,
-               planned: int | None = None) -> str:
-    """A fixed-width table, then the Failures, Inconclusive and Findings sections, and the
-    summary line. ``interrupted``: a title line saying the results are partial."""
+               planned: int | None = None, skipped=None, problems=None) -> str:
+    """A fixed-width table, then the Failures, Inconclusive, Findings and Not applicable
+    sections, and the summary line. ``interrupted``: a title line saying the results are
+    partial; ``problems``: entries described first (problems of one's own); ``skipped``: the
+    pairs not checked, with their reasons."""
     vs = list(verdicts)
     body = rows(vs)
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
               for i, h in enumerate(HEADER)]
     line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
     out = [_title("symflow check", True, planned, len(vs))] if interrupted else []
+    if problems:
+        out += ["Problems:"] + [f"  {ln}" for ln in problem_lines(problems)]
     out += [line(HEADER), line(["-" * w for w in widths])] + [line(r) for r in body]
     failed = [v for v in vs if v.failed]
     if failed:
@@ -269,6 +316,9 @@ def text_table(verdicts: Iterable[Verdict], *, interrupted: bool = False,
         for v, f in zip(fs, findings(fs)):
             out.append(f"  {v.claim} {v.problem}: {f['finding'] or v.note or v.statement}")
             out += [f"    {_ev_line(v, e)}" for e in v.evidence if e.status is Status.REFUTED]
+    if skipped:
+        out.append("Not applicable (not checked; not verdicts):")
+        out += [f"  {ln}" for ln in skipped_lines(skipped)]
     out.append(summary(vs))
     return "\n".join(out)
 
@@ -350,24 +400,34 @@ def _md_verdict(v: Verdict) -> list[str]:
 
 
 def markdown(verdicts: Iterable[Verdict], title: str = "symflow check", *,
-             interrupted: bool = False, planned: int | None = None) -> str:
-    """A Markdown report: summary, a table, the Failures / Findings / Inconclusive sections,
-    then each verdict's evidence sentences."""
+             interrupted: bool = False, planned: int | None = None, skipped=None,
+             problems=None) -> str:
+    """A Markdown report: summary, the problems of one's own (``problems``), a table, the
+    Failures / Findings / Inconclusive / Not applicable (``skipped``) sections, then each
+    verdict's evidence sentences."""
     vs = list(verdicts)
-    out = [f"# {_title(title, interrupted, planned, len(vs))}", "", summary(vs), "",
-           "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    out = [f"# {_title(title, interrupted, planned, len(vs))}", "", summary(vs), ""]
+    if problems:
+        out += _md_section("Problems", [f"- {_md_escape(ln)}" for ln in problem_lines(problems)])
+    out += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     out += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in rows(vs)]
     out.append("")
     out += _md_failures(vs) + _md_findings(vs) + _md_inconclusive(vs)
+    out += _md_section("Not applicable (not checked; not verdicts)",
+                       [f"- {_md_escape(ln)}" for ln in skipped_lines(skipped or [])])
     out += ["## Verdicts", ""]
     for v in vs:
         out += _md_verdict(v)
     return "\n".join(out)
 
 
-def to_json(verdicts: Iterable[Verdict], meta: dict | None = None) -> str:
+def to_json(verdicts: Iterable[Verdict], meta: dict | None = None, *, skipped=None,
+            problems=None) -> str:
     """``{"summary", "meta", "findings", "failures", "verdicts"}``; ``meta`` gets
-    ``interrupted`` (default False) and ``completed`` (the number of verdicts)."""
+    ``interrupted`` (default False) and ``completed`` (the number of verdicts). Given
+    ``problems`` (entries) a ``"problems"`` list (:func:`problem_info`) follows ``meta``;
+    given ``skipped`` a ``"skipped"`` list (claim, problem, reason, source) precedes
+    ``"verdicts"``."""
     vs = list(verdicts)
     st = Counter(v.status.value for v in vs)
     meta = {"interrupted": False, **(meta or {}), "completed": len(vs)}
@@ -375,18 +435,23 @@ def to_json(verdicts: Iterable[Verdict], meta: dict | None = None) -> str:
                        "by_level": dict(Counter(v.level.value if v.level else "none"
                                                 for v in vs)),
                        "counts": counts(vs)},
-           "meta": meta,
-           "findings": findings(vs),
-           "failures": failures(vs),
-           "verdicts": [v.to_dict() for v in vs]}
+           "meta": meta}
+    if problems is not None:
+        doc["problems"] = [problem_info(e) for e in problems]
+    doc["findings"] = findings(vs)
+    doc["failures"] = failures(vs)
+    if skipped is not None:
+        doc["skipped"] = [x.to_dict() for x in skipped]
+    doc["verdicts"] = [v.to_dict() for v in vs]
     return json.dumps(doc, indent=2, ensure_ascii=False, default=str)
 
 
-def write_json(path, verdicts, meta: dict | None = None) -> None:
-    write_atomic(path, to_json(verdicts, meta) + "\n")
+def write_json(path, verdicts, meta: dict | None = None, *, skipped=None,
+               problems=None) -> None:
+    write_atomic(path, to_json(verdicts, meta, skipped=skipped, problems=problems) + "\n")
 
 
 def write_markdown(path, verdicts, title: str = "symflow check", *, interrupted: bool = False,
-                   planned: int | None = None) -> None:
-    write_atomic(path, markdown(verdicts, title, interrupted=interrupted, planned=planned)
-                 + "\n")
+                   planned: int | None = None, skipped=None, problems=None) -> None:
+    write_atomic(path, markdown(verdicts, title, interrupted=interrupted, planned=planned,
+                                skipped=skipped, problems=problems) + "\n")

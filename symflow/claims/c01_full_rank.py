@@ -29,7 +29,7 @@ __all__ = ["check_c1"]
 
 register("C1", "Lemma 2.2, full rank: D⁺ field moves outputs along −∇ₓC",
          "If rank D = QN, then θ' = −Dᵀ(DDᵀ)⁻¹∇ₓC gives x' = −∇ₓC.",
-         "Lemma 2.2", applies=lambda e: e.full_rank)
+         "Lemma 2.2", needs=("full_rank",))
 
 
 def _c1_lemma_field(pd: PointData) -> Mat:

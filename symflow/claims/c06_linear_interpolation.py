@@ -30,7 +30,7 @@ from .evidence import Evidence, Reason, Status
 from ..core.timechange import derive_time_change
 from .registry import claim_check, register
 from ..reference.fieldspec import field_alpha
-from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _label, _not_run,
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _label, _not_run,
                            _reduced, flow, tolerance)
 from .vectors import _maxabs, _mp, _n, _sub, _vec
 
@@ -40,7 +40,7 @@ __all__ = ["check_c6_derivation", "check_c6_trajectory"]
 register("C6", "L2, full rank: adapted flow = linear interpolation in t = 1 − e^(−s/N)",
          "Along the adapted flow x(s) = y + e^{−s/N}(x(0) − y); with t = 1 − e^{−s/N}, "
          "x = (1−t)x(0) + t·y; dθ/dt = D⁺(y − x(0)) on [0, 1] reaches C = 0 at t = 1.",
-         "Section 2, (2.27)–(2.28)", applies=lambda e: _l2(e) and e.full_rank)
+         "Section 2, (2.27)–(2.28)", needs=("l2", "full_rank"))
 
 
 def _exact_status(res, at: dict) -> tuple[Status, Reason | None, str]:

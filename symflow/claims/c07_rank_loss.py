@@ -24,7 +24,7 @@ from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register
-from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _l2, _not_run, _reduced,
+from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, _reduced,
                            c7_data, tolerance)
 from .vectors import _maxabs, _n, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence
@@ -35,7 +35,7 @@ __all__ = ["check_c7"]
 register("C7", "L2, rank loss: x' = −(1/N)P(x − y), deviation by variation of constants",
          "If rank D < QN the adapted flow gives x' = −(1/N)P(x − y); x(s) − x_lin(s) = "
          "(1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr, and |x(s) − y| is non-increasing.",
-         "Lemma 2.2 / (2.28)", applies=lambda e: _l2(e) and not e.full_rank)
+         "Lemma 2.2 / (2.28)", needs=("l2", "rank_deficient"))
 
 
 def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,

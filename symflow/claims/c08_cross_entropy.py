@@ -50,7 +50,6 @@ from ..backends import linalg as _linalg
 from ..backends.arith import working_precision
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
-from ..core.losses import CrossEntropy
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, _reduced, flow,
                            tolerance)
 from .vectors import _maxabs, _mp, _n, _norm, _sub, _vec
@@ -319,7 +318,7 @@ register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift 
          "Along the adapted flow each sample's logit sum 1ᵀx_j is invariant when 1_j ∈ range(D); "
          "on the fiber 1ᵀx_j = c_j the unique minimum is x_j* = log y_j + ((c_j − 1ᵀlog y_j)/Q)·1,"
          " with σ(x_j*) = y_j.", "Section 2 (cross-entropy)",
-         applies=lambda e: isinstance(e.problem.loss, CrossEntropy))
+         needs=("ce",))
 
 
 claim_check("C8")(check_c8_exact)

@@ -32,7 +32,7 @@ from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register, GLOBAL
 from ..reference.counterexample import failure_size
-from .trajectories import (EVAL_GUARD, MONITOR_MAX_STEPS, _confirmation_evidence, _ev, _l2,
+from .trajectories import (EVAL_GUARD, MONITOR_MAX_STEPS, _confirmation_evidence, _ev,
                            _not_run, _reduced, c7_data, flow, tolerance)
 from .vectors import _maxabs, _mp, _n, _norm, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence, _steps_past_threshold
@@ -43,7 +43,7 @@ __all__ = ["MIDFLOW_DPS", "rank_loss_example", "check_c10", "check_c10_search"]
 register("C10", "Hypotheses are needed: without full rank C6 fails",
          "Dropping full rank (K < QN, or a dead unit) breaks C6: the output path leaves the "
          "straight line while C7's formula holds.", "Section 2 (discussion)",
-         applies=lambda e: _l2(e) and not e.full_rank)
+         needs=("l2", "rank_deficient"))
 
 register("C10-SEARCH", "Hypotheses are needed: a minimal counterexample (property search)",
          "A property search finds a case where the adapted output field is not −∇ₓC without "

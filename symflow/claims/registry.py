@@ -40,6 +40,25 @@ work at mpmath level records that in its Evidence). A claim with both kinds of c
 expressed as two check functions on a ``"problem"`` claim, the global part run on each entry
 only if cheap — or, better, as the global part of its own claim.
 
+**Applicability, with reasons.** A claim states what it needs of a problem with ``needs=``:
+tags of :data:`NEEDS` (``"full_rank"``, ``"rank_deficient"``, ``"l2"``, ``"ce"``), each a
+:class:`Need` with a predicate on the entry and a sentence. ``Claim.applies`` is the
+conjunction of those predicates and ``Claim.why_not(entry)`` the sentence of each one that
+fails, with what the entry has instead ("C6 needs full rank D at θ₀: rank 2 < QN = 3 at θ₀
+(exact)", "C8 needs the cross-entropy loss: the loss is l2") — one predicate, used for both.
+(``applies=`` a bare callable is still accepted, for claims with a condition of their own.)
+:func:`plan` lists the pairs to run and :func:`skipped` the others with their reasons;
+:func:`check_all` returns a :class:`Verdicts` list whose ``skipped`` attribute holds them. A
+skipped pair is not a verdict: it is neither inconclusive nor counted by the exit code.
+
+**Problems of one's own.** :func:`check` and :func:`check_all` accept a
+:class:`~symflow.core.problem.Problem` (or a list of Problems and entries) wherever they take
+an entry: :func:`as_entry` turns a Problem into an entry whose tags are *decided* from it
+(:func:`symflow.core.problems.entry_for`: the loss, rationality, rank D at θ₀ at the strongest
+level that certifies it, K < QN). When every entry is such a user entry and no claim ids are
+given, the global claims (not tied to a problem: C10-SEARCH) are skipped with that reason; ask
+for them by id, or include the catalogue, to run them.
+
 **Levels.** ``level=None`` means the strongest applicable level (``entry.problem.
 strongest_level``: exact for rational networks with L2 loss, ball otherwise). Forcing a weaker
 level (``"ball"``, ``"mpmath"``, ``"float64"``) is always allowed. Forcing a *stronger* level
@@ -58,10 +77,14 @@ from typing import Any, Callable, Iterable
 
 from ..errors import ClaimError, LevelError
 from ..backends import backend
+from ..core.losses import L2, CrossEntropy
+from ..core.problem import Problem
+from ..core.problems import CatalogueEntry, entry_for
 from .evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
-           "resolve_level", "check", "check_all", "parse_claim_ids"]
+           "resolve_level", "check", "check_all", "parse_claim_ids", "plan", "skipped",
+           "as_entry", "Need", "NEEDS", "Skipped", "Verdicts"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,56 @@ GLOBAL = GlobalEntry()
 
 
 @dataclass(frozen=True)
+class Need:
+    """One thing a claim needs of a problem: ``holds(entry)``, the ``sentence`` naming it
+    ("full rank D at θ₀") and ``instead(entry)``, what the entry has when it does not hold."""
+
+    tag: str
+    sentence: str
+    holds: Callable[[Any], bool]
+    instead: Callable[[Any], str]
+
+
+def _rank_instead(e: Any) -> str:
+    """rank D at θ₀ as decided for the entry (:class:`~symflow.core.problems.StartRank`), or,
+    for a catalogue entry, what the catalogue states."""
+    rank = getattr(e, "rank", None)
+    if rank is not None:
+        return rank.sentence
+    p = e.problem
+    if p.K < p.QN:
+        return f"rank D ≤ K = {p.K} < QN = {p.QN}"
+    if e.full_rank:
+        return f"rank D = QN = {p.QN} at θ₀ (a full-rank catalogue problem)"
+    why = ": a dead unit" if "dead_unit" in e.tags else ""
+    return f"rank D < QN = {p.QN} at θ₀ (a rank-deficient catalogue problem{why})"
+
+
+def _loss_instead(e: Any) -> str:
+    return f"the loss is {e.problem.loss.name}"
+
+
+#: What claims may need of a problem (``register(..., needs=(tag, …))``).
+NEEDS: dict[str, Need] = {n.tag: n for n in (
+    Need("full_rank", "full rank D at θ₀", lambda e: bool(e.full_rank), _rank_instead),
+    Need("rank_deficient", "rank D < QN at θ₀", lambda e: not e.full_rank, _rank_instead),
+    Need("l2", "the L2 loss", lambda e: isinstance(e.problem.loss, L2), _loss_instead),
+    Need("ce", "the cross-entropy loss", lambda e: isinstance(e.problem.loss, CrossEntropy),
+         _loss_instead),
+)}
+
+
+@dataclass(frozen=True)
+class _NeedsAll:
+    """``Claim.applies`` of a claim declared with ``needs=``: all its needs hold."""
+
+    needs: tuple[str, ...]
+
+    def __call__(self, entry: Any) -> bool:
+        return all(NEEDS[t].holds(entry) for t in self.needs)
+
+
+@dataclass(frozen=True)
 class Claim:
     """A claim of docs/theory.md: id, title, statement, paper reference, applicability and checks."""
 
@@ -92,6 +165,7 @@ class Claim:
     scope: str = "problem"
     expect: Status = Status.VERIFIED
     finding: str = ""
+    needs: tuple[str, ...] = ()
 
     @property
     def is_counterexample(self) -> bool:
@@ -100,6 +174,21 @@ class Claim:
 
     def applies_to(self, entry: Any) -> bool:
         return self.scope == "global" or bool(self.applies(entry))
+
+    def why_not(self, entry: Any) -> "str | None":
+        """None if the claim applies to ``entry``; else why not, from the same predicates as
+        :attr:`applies` ("C6 needs full rank D at θ₀: rank 2 < QN = 3 at θ₀ (exact)")."""
+        if self.applies_to(entry):
+            return None
+        failing = [NEEDS[t] for t in self.needs if not NEEDS[t].holds(entry)]
+        if not failing:
+            return f"{self.id} does not apply to {getattr(entry, 'name', entry)!r}"
+        return f"{self.id} needs " + "; and ".join(f"{n.sentence}: {n.instead(entry)}"
+                                                    for n in failing)
+
+    def _with(self, **changes) -> "Claim":
+        from dataclasses import replace
+        return replace(self, **changes)
 
 
 CLAIMS: dict[str, Claim] = {}
@@ -111,10 +200,14 @@ def _claim_sort_key(cid: str):
 
 
 def register(id: str, title: str, statement: str, paper_ref: str,
-             applies: Callable[[Any], bool] = lambda entry: True, scope: str = "problem",
-             expect: Status = Status.VERIFIED, finding: str = "") -> Claim:
+             applies: "Callable[[Any], bool] | None" = None, scope: str = "problem",
+             expect: Status = Status.VERIFIED, finding: str = "",
+             needs: "tuple[str, ...] | list[str]" = ()) -> Claim:
     """Declare claim ``id`` (idempotent for an identical re-declaration; keeps its checks).
 
+    ``needs``: tags of :data:`NEEDS` the problem must satisfy (``("l2", "full_rank")``); the
+    claim applies where all hold, and :meth:`Claim.why_not` names those that do not.
+    ``applies`` (a bare predicate, without reasons) is the alternative; neither: every problem.
     ``expect=Status.REFUTED`` declares a *documented counterexample* (a wording known to be
     false; ``finding`` says why): its refutation is reported as a finding and does not make
     ``symflow check`` fail, while a verified outcome does.
@@ -123,9 +216,18 @@ def register(id: str, title: str, statement: str, paper_ref: str,
         raise ClaimError(f"claim {id}: scope must be 'problem' or 'global', got {scope!r}", scope)
     if expect not in (Status.VERIFIED, Status.REFUTED):
         raise ClaimError(f"claim {id}: expect must be verified or refuted, got {expect!r}", expect)
+    needs = tuple(needs)
+    for t in needs:
+        if t not in NEEDS:
+            raise ClaimError(f"claim {id}: unknown need {t!r}; the needs are "
+                             f"{', '.join(NEEDS)}", t)
+    if needs and applies is not None:
+        raise ClaimError(f"claim {id}: give needs= or applies=, not both", id)
+    if applies is None:
+        applies = _NeedsAll(needs) if needs else (lambda entry: True)
     old = CLAIMS.get(id)
     checks = old.checks if old is not None else ()
-    c = Claim(id, title, statement, paper_ref, applies, checks, scope, expect, finding)
+    c = Claim(id, title, statement, paper_ref, applies, checks, scope, expect, finding, needs)
     CLAIMS[id] = c
     return c
 
@@ -135,8 +237,7 @@ def claim_check(claim_id: str):
     def deco(fn):
         c = get_claim(claim_id)
         if fn not in c.checks:
-            CLAIMS[claim_id] = Claim(c.id, c.title, c.statement, c.paper_ref, c.applies,
-                                     c.checks + (fn,), c.scope, c.expect, c.finding)
+            CLAIMS[claim_id] = c._with(checks=c.checks + (fn,))
         return fn
     return deco
 
@@ -173,11 +274,75 @@ def resolve_level(entry: Any, level: "Level | str | None") -> Level:
         return strongest
     lv = Level.parse(level)
     if lv.strength < strongest.strength:
+        why = "non-rational loss" if not entry.problem.loss.rational else \
+            "transcendental network"
         raise LevelError(
             f"level {lv.value!r} does not apply to problem {entry.name!r} (its strongest level is "
-            f"{strongest.value!r}: {'transcendental activation' if not entry.problem.network.activation.rational else 'non-rational loss'}); "
-            f"omit --level or choose {strongest.value!r} or weaker", lv.value)
+            f"{strongest.value!r}: {why}); omit --level or choose {strongest.value!r} or weaker",
+            lv.value)
     return lv
+
+
+def as_entry(item: Any, theta0: Any = None, *, name: "str | None" = None, tags=(),
+             description: str = "", seed: Any = 0, dps: int = 30) -> Any:
+    """``item`` as an entry the claims run on: an entry (catalogue or :data:`GLOBAL`) as it
+    is; a :class:`~symflow.core.problem.Problem` through
+    :func:`~symflow.core.problems.entry_for` (θ₀ given or seeded, tags decided from the
+    problem and from rank D at θ₀ at ``dps`` digits); ClaimError for anything else."""
+    if isinstance(item, (CatalogueEntry, GlobalEntry)):
+        if theta0 is not None or name is not None or tuple(tags) or description:
+            raise ClaimError(f"{item.name!r} is already an entry: θ₀, name, tags and "
+                             f"description apply only to a Problem", item.name)
+        return item
+    if isinstance(item, Problem):
+        return entry_for(item, theta0, name=name, tags=tags, description=description,
+                         seed=seed, dps=dps)
+    raise ClaimError(f"expected a symflow.Problem or a catalogue entry, got "
+                     f"{_short(item)} (type {type(item).__name__})", item)
+
+
+def _coerce(item: Any, dps: int) -> Any:
+    """A Problem made an entry (:func:`as_entry`); anything else as it is (entries, and the
+    duck-typed stand-ins of tests)."""
+    return as_entry(item, dps=dps) if isinstance(item, Problem) else item
+
+
+def _short(x: Any) -> str:
+    from ..numbers import short_repr
+    return short_repr(x)
+
+
+def _is_item(x: Any) -> bool:
+    return isinstance(x, (Problem, CatalogueEntry, GlobalEntry))
+
+
+def _entries_arg(claims: Any, entries: Any) -> tuple[Any, Any]:
+    """``check_all(problem)`` / ``check_all([p1, e2])``: a Problem, an entry or a list of them
+    given where the claims go is taken as the entries."""
+    looks = _is_item(claims) or (isinstance(claims, (list, tuple)) and bool(claims)
+                                 and any(_is_item(c) for c in claims))
+    if not looks:
+        return claims, entries
+    if entries is not None:
+        raise ClaimError("problems were given twice (as the first argument and as entries=); "
+                         "use check_all(problems) or check_all(claims, entries)", entries)
+    return None, claims
+
+
+def _as_entries(entries: Any, dps: int) -> "list | None":
+    if entries is None:
+        return None
+    if _is_item(entries):
+        entries = [entries]
+    out = [_coerce(e, dps) for e in entries]
+    seen: dict = {}
+    for e in out:
+        if e.name in seen and seen[e.name] is not e:
+            raise ClaimError(f"two problems are named {e.name!r}; give them distinct names "
+                             f"(Problem(..., name=...) or name = \"…\" in a problem file)",
+                             e.name)
+        seen[e.name] = e
+    return out
 
 
 def _error_evidence(fn: Callable, exc: BaseException, level: Level, dps: int) -> Evidence:
@@ -207,17 +372,21 @@ def check(claim_id: str, entry: Any, *, dps: int = 30, level: "Level | str | Non
           progress: Any = None) -> Verdict:
     """Run every check contributed to ``claim_id`` on ``entry`` and combine the evidence.
 
-    Raises ClaimError for an unknown id or a claim that does not apply to ``entry``, and
+    ``entry``: a catalogue entry, or a :class:`~symflow.core.problem.Problem` (made an entry
+    by :func:`as_entry`: θ₀ seeded, tags decided). Raises ClaimError for an unknown id or a
+    claim that does not apply to ``entry`` (saying why: :meth:`Claim.why_not`), and
     LevelError for a level stronger than what applies; anything a check raises is recorded as
     inconclusive evidence naming the exception.
     """
     c = get_claim(claim_id)
     dps = _check_dps(dps)
     if c.scope == "global":
-        entry = GLOBAL if entry is None else entry
-    elif not c.applies(entry):
-        raise ClaimError(f"claim {c.id} ({c.title}) does not apply to problem "
-                         f"{getattr(entry, 'name', entry)!r}", entry)
+        entry = GLOBAL if entry is None else _coerce(entry, dps)
+    else:
+        entry = _coerce(entry, dps)
+        if not c.applies(entry):
+            raise ClaimError(f"claim {c.id} ({c.title}) does not apply to problem "
+                             f"{entry.name!r}: {c.why_not(entry)}", entry)
     lv = resolve_level(entry, level)
     _check_headroom(dps, lv, f"claim {c.id} on {entry.name!r}")
     evidence: list[Evidence] = []
@@ -260,24 +429,81 @@ def _check_headroom(dps: int, level: Level, where: str) -> None:
             f"{MAX_DPS}; use dps ≤ {top}", dps)
 
 
-def _entries_for(c: Claim, entries: list) -> list:
-    if c.scope == "global":
-        return [GLOBAL]
-    return [e for e in entries if c.applies(e)]
+@dataclass(frozen=True)
+class Skipped:
+    """A (claim, problem) pair not checked because the claim does not apply, and why. Not a
+    verdict: never counted as inconclusive, and no part of the exit code."""
+
+    claim: str
+    problem: str
+    reason: str
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        return {"claim": self.claim, "problem": self.problem, "reason": self.reason,
+                "source": self.source}
+
+
+class Verdicts(list):
+    """The list of verdicts :func:`check_all` returns, with ``skipped``: the pairs that were not
+    checked and why (:class:`Skipped`)."""
+
+    def __init__(self, verdicts=(), skipped=()) -> None:
+        super().__init__(verdicts)
+        self.skipped: list[Skipped] = list(skipped)
+
+
+def _global_reason(c: Claim) -> str:
+    return (f"{c.id} is a global check, not tied to a problem: with only problems of your own "
+            f"it runs when asked for by id (symflow check --claims {c.id}; check_all("
+            f"[\"{c.id}\"], problems)) or with the catalogue (symflow check --catalogue)")
+
+
+def _plan(claims, entries) -> tuple[list[tuple[str, Any]], list[Skipped]]:
+    from ..core.problems import catalogue
+    explicit = claims is not None
+    ids = parse_claim_ids(claims)
+    entries = catalogue() if entries is None else list(entries)
+    only_user = bool(entries) and all(getattr(e, "is_user", False) for e in entries)
+    pairs: list[tuple[str, Any]] = []
+    out: list[Skipped] = []
+    for cid in ids:
+        c = CLAIMS[cid]
+        if c.scope == "global":
+            if only_user and not explicit:
+                out.append(Skipped(cid, GLOBAL.name, _global_reason(c)))
+            else:
+                pairs.append((cid, GLOBAL))
+            continue
+        for e in entries:
+            if c.applies(e):
+                pairs.append((cid, e))
+            else:
+                out.append(Skipped(cid, e.name, c.why_not(e) or "", getattr(e, "source", "")))
+    return pairs, out
 
 
 def plan(claims=None, entries=None) -> list[tuple[str, Any]]:
-    """The (claim id, entry) pairs :func:`check_all` will run, in order."""
-    from ..core.problems import catalogue
-    ids = parse_claim_ids(claims)
-    entries = catalogue() if entries is None else list(entries)
-    return [(cid, e) for cid in ids for e in _entries_for(CLAIMS[cid], entries)]
+    """The (claim id, entry) pairs :func:`check_all` will run, in order (``entries``: entries
+    or Problems; None: the catalogue)."""
+    return _plan(claims, _as_entries(entries, 30))[0]
+
+
+def skipped(claims=None, entries=None) -> list[Skipped]:
+    """The (claim, problem) pairs :func:`check_all` will *not* run, each with the reason
+    (:meth:`Claim.why_not`; a global claim skipped with only user problems says so)."""
+    return _plan(claims, _as_entries(entries, 30))[1]
 
 
 def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | None" = None,
               progress: Any = None,
-              on_verdict: "Callable[[Verdict], None] | None" = None) -> list[Verdict]:
+              on_verdict: "Callable[[Verdict], None] | None" = None) -> Verdicts:
     """Check every claim (or ``claims``: ids or ``"C1,C6"``) on every applicable entry.
+
+    ``entries``: catalogue entries and/or :class:`~symflow.core.problem.Problem` objects
+    (None: the catalogue). A Problem, an entry or a list of them may also be given first:
+    ``check_all(problem)`` checks every claim that applies to it. Returns a :class:`Verdicts`
+    list; its ``skipped`` lists the pairs not run, each with the reason.
 
     ``progress.update(i, info)`` is called before and after each (claim, problem) pair with
     ``info = {"event": "start"|"done", "claim", "problem", "index", "total", "elapsed",
@@ -288,14 +514,15 @@ def check_all(claims=None, entries=None, dps: int = 30, level: "Level | str | No
     if level is not None:
         level = Level.parse(level)
     dps = _check_dps(dps)
-    pairs = plan(claims, entries)
+    claims, entries = _entries_arg(claims, entries)
+    pairs, not_run = _plan(claims, _as_entries(entries, dps))
     for cid, e in pairs:  # refuse a dps without headroom before any work starts
         try:
             lv = resolve_level(e, level)
         except LevelError:
             continue
         _check_headroom(dps, lv, f"claim {cid} on {e.name!r}")
-    out: list[Verdict] = []
+    out = Verdicts(skipped=not_run)
     t0 = time.perf_counter()
     for i, (cid, e) in enumerate(pairs):
         info = {"event": "start", "claim": cid, "problem": e.name, "index": i,
