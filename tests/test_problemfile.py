@@ -257,7 +257,6 @@ def test_expression_refusals(fake_models, edit, key, value):
 
 
 def test_expressions_through_the_real_models_module():
-    pytest.importorskip("symflow.core.models")   # removed at merge (symflow.core.models)
     e = _load(EXPR)
     assert e.problem.K == 4 and e.problem.QN == 3 and "transcendental" in e.tags
     for f in ("skip_connection.toml", "shared_weights.toml"):

@@ -37,6 +37,5 @@ def test_readme_problem_file_block_is_valid():
     text = README.read_text(encoding="utf-8")
     section = text.split("## Check your own network", 1)[1]
     toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
-    pytest.importorskip("symflow.core.models")   # removed at merge (symflow.core.models)
     e = loads_problem(toml, source="README.md")
     assert e.name == "skip-tanh" and e.problem.K == 4

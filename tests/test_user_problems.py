@@ -287,7 +287,6 @@ def test_example_mlp_file_full_run(capsys):
 
 @pytest.mark.parametrize("name", ["skip_connection.toml", "shared_weights.toml"])
 def test_example_expression_files(name, capsys):
-    pytest.importorskip("symflow.core.models")   # removed at merge (symflow.core.models)
     code = main(["check", "--problem", str(EXAMPLES / name), "--claims", CHEAP + ",C2-GENERAL",
                  "--quiet"])
     out = capsys.readouterr().out

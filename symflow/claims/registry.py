@@ -270,8 +270,8 @@ def resolve_level(entry: Any, level: "Level | str | None") -> Level:
     if isinstance(entry, GlobalEntry):
         return Level.EXACT if level is None else Level.parse(level)
     strongest = entry.problem.strongest_level
-    if level is None:
-        return strongest
+    if level is None:   # an entry may default weaker (balls cannot enclose rank-deficient objects)
+        return getattr(entry, "strongest_level", strongest)
     lv = Level.parse(level)
     if lv.strength < strongest.strength:
         why = "non-rational loss" if not entry.problem.loss.rational else \

@@ -29,6 +29,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Iterable
 
+from ..backends import backend
 from ..backends.levels import Level
 from ..backends.linalg import rank_info
 from ..errors import ClaimError, DataError, ParameterError, RankError
@@ -99,6 +100,18 @@ class CatalogueEntry:
     description: str = ""
     rank: "StartRank | None" = None
     source: str = ""
+
+    @property
+    def strongest_level(self) -> Level:
+        """The level claims run at by default: the problem's strongest — except that balls,
+        which certify only full (row or column) rank, give way to mpmath where the start rank
+        is below min(QN, K) (rank-deficient objects such as (DDᵀ)⁺ cannot be enclosed)."""
+        level = self.problem.strongest_level
+        r = self.rank
+        if (backend(level).certified and not backend(level).exact and r is not None
+                and r.rank is not None and r.rank < min(r.QN, r.K)):
+            return Level.MPMATH
+        return level
 
     @property
     def is_user(self) -> bool:

@@ -20,7 +20,9 @@ from ...backends.arith import working_precision
 from ...backends.tolerance import CONFIRM_EXTRA_DPS
 from ...core.fields import CompiledField, parameter_field
 from ...errors import RankError
+from ...core.networks import MLP
 from ...flows import FixedPointField
+from ...flows.fields import ExpressionField
 from ...reference.spectrum import ntk_spectrum
 from ..evidence import Evidence, Level, Reason, Status
 from ..sampling import sample_points
@@ -89,7 +91,9 @@ def _whats() -> dict[str, str]:
 def _build_evaluators(prob) -> tuple[dict, dict]:
     """FixedPointField and CompiledField(arith='mpmath') for each field of :data:`_SPECS` and
     each ``rank_loss`` branch ("stop", "pinv"), keyed by (field, branch)."""
-    ffs = {(f, rl): FixedPointField(prob, spec, rank_loss=rl)
+    # the evaluator integrate() uses: fixed point for MLPs, the model's tape otherwise
+    cls = FixedPointField if isinstance(prob.network, MLP) else ExpressionField
+    ffs = {(f, rl): cls(prob, spec, rank_loss=rl)
            for f, spec in _SPECS.items() for rl in ("stop", "pinv")}
     cfs = {(f, rl): CompiledField(prob, spec, arith="mpmath", rank_loss=rl)
            for f, spec in _SPECS.items() for rl in ("stop", "pinv")}
