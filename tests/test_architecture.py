@@ -42,7 +42,7 @@ LAYERS = [["errors", "numbers", "progress", "files", "arguments"], ["backends"],
 
 #: Layers inside symflow/claims (paths relative to it, without ".py"; a subpackage's modules are
 #: named "c00/…"): a module imports only modules of earlier layers.
-CLAIMS_ORDER = [["evidence"], ["registry"], ["sampling"], ["objects"], ["judge"], ["vectors"],
+CLAIMS_ORDER = [["evidence"], ["entries"], ["registry"], ["sampling"], ["objects"], ["judge"], ["vectors"],
                 ["trajectories"],
                 ["rank_monitor"],
                 ["c00/__init__", "c00/compare"],

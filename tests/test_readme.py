@@ -39,3 +39,24 @@ def test_readme_problem_file_block_is_valid():
     toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     e = loads_problem(toml, source="README.md")
     assert e.name == "skip-tanh" and e.problem.K == 4
+
+
+def test_readme_model_block_runs():
+    """The SymPy-model block of "Check your own network": a 4-parameter skip model whose D is
+    SymPy's derivative, and a tied MLP with one shared hidden matrix."""
+    import sympy as sp
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Check your own network", 1)[1]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    ns: dict = {}
+    exec(compile("import symflow as sf\n" + blocks[1], str(README), "exec"), ns)
+    prob, tied = ns["prob"], ns["tied"]
+    assert prob.K == 4 and prob.QN == 2
+    # 2→3 dense (6 + 3), one shared 3×3 (9) with a bias per tied layer (2·3), 3→1 read-out (3 + 1)
+    assert tied.num_params == 9 + 9 + 6 + 4
+    e = prob.network.outputs[0]
+    D = prob.at([1, 2, 3, 4], "mpmath", 30).D
+    u1, u2 = prob.network.inputs
+    for k, s in enumerate(prob.network.params):
+        ref = sp.diff(e, s).xreplace({u1: 1, u2: 2, **dict(zip(prob.network.params, [1, 2, 3, 4]))})
+        assert abs(float(D[0, k]) - float(ref)) < 1e-12

@@ -77,79 +77,13 @@ from typing import Any, Callable, Iterable
 
 from ..errors import ClaimError, LevelError
 from ..backends import backend
-from ..core.losses import L2, CrossEntropy
-from ..core.problem import Problem
-from ..core.problems import CatalogueEntry, entry_for
+from .entries import (GLOBAL, NEEDS, GlobalEntry, Need, _as_entries, _coerce, _entries_arg,
+                      _NeedsAll, as_entry)
 from .evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
            "resolve_level", "check", "check_all", "parse_claim_ids", "plan", "skipped",
            "as_entry", "Need", "NEEDS", "Skipped", "Verdicts"]
-
-
-@dataclass(frozen=True)
-class GlobalEntry:
-    """The pseudo-entry handed to ``scope="global"`` checks (no problem attached)."""
-
-    name: str = "(global)"
-    tags: frozenset = frozenset()
-    problem: Any = None
-
-    def has(self, *tags: str) -> bool:
-        return False
-
-
-GLOBAL = GlobalEntry()
-
-
-@dataclass(frozen=True)
-class Need:
-    """One thing a claim needs of a problem: ``holds(entry)``, the ``sentence`` naming it
-    ("full rank D at θ₀") and ``instead(entry)``, what the entry has when it does not hold."""
-
-    tag: str
-    sentence: str
-    holds: Callable[[Any], bool]
-    instead: Callable[[Any], str]
-
-
-def _rank_instead(e: Any) -> str:
-    """rank D at θ₀ as decided for the entry (:class:`~symflow.core.problems.StartRank`), or,
-    for a catalogue entry, what the catalogue states."""
-    rank = getattr(e, "rank", None)
-    if rank is not None:
-        return rank.sentence
-    p = e.problem
-    if p.K < p.QN:
-        return f"rank D ≤ K = {p.K} < QN = {p.QN}"
-    if e.full_rank:
-        return f"rank D = QN = {p.QN} at θ₀ (a full-rank catalogue problem)"
-    why = ": a dead unit" if "dead_unit" in e.tags else ""
-    return f"rank D < QN = {p.QN} at θ₀ (a rank-deficient catalogue problem{why})"
-
-
-def _loss_instead(e: Any) -> str:
-    return f"the loss is {e.problem.loss.name}"
-
-
-#: What claims may need of a problem (``register(..., needs=(tag, …))``).
-NEEDS: dict[str, Need] = {n.tag: n for n in (
-    Need("full_rank", "full rank D at θ₀", lambda e: bool(e.full_rank), _rank_instead),
-    Need("rank_deficient", "rank D < QN at θ₀", lambda e: not e.full_rank, _rank_instead),
-    Need("l2", "the L2 loss", lambda e: isinstance(e.problem.loss, L2), _loss_instead),
-    Need("ce", "the cross-entropy loss", lambda e: isinstance(e.problem.loss, CrossEntropy),
-         _loss_instead),
-)}
-
-
-@dataclass(frozen=True)
-class _NeedsAll:
-    """``Claim.applies`` of a claim declared with ``needs=``: all its needs hold."""
-
-    needs: tuple[str, ...]
-
-    def __call__(self, entry: Any) -> bool:
-        return all(NEEDS[t].holds(entry) for t in self.needs)
 
 
 @dataclass(frozen=True)
@@ -281,68 +215,6 @@ def resolve_level(entry: Any, level: "Level | str | None") -> Level:
             f"{strongest.value!r}: {why}); omit --level or choose {strongest.value!r} or weaker",
             lv.value)
     return lv
-
-
-def as_entry(item: Any, theta0: Any = None, *, name: "str | None" = None, tags=(),
-             description: str = "", seed: Any = 0, dps: int = 30) -> Any:
-    """``item`` as an entry the claims run on: an entry (catalogue or :data:`GLOBAL`) as it
-    is; a :class:`~symflow.core.problem.Problem` through
-    :func:`~symflow.core.problems.entry_for` (θ₀ given or seeded, tags decided from the
-    problem and from rank D at θ₀ at ``dps`` digits); ClaimError for anything else."""
-    if isinstance(item, (CatalogueEntry, GlobalEntry)):
-        if theta0 is not None or name is not None or tuple(tags) or description:
-            raise ClaimError(f"{item.name!r} is already an entry: θ₀, name, tags and "
-                             f"description apply only to a Problem", item.name)
-        return item
-    if isinstance(item, Problem):
-        return entry_for(item, theta0, name=name, tags=tags, description=description,
-                         seed=seed, dps=dps)
-    raise ClaimError(f"expected a symflow.Problem or a catalogue entry, got "
-                     f"{_short(item)} (type {type(item).__name__})", item)
-
-
-def _coerce(item: Any, dps: int) -> Any:
-    """A Problem made an entry (:func:`as_entry`); anything else as it is (entries, and the
-    duck-typed stand-ins of tests)."""
-    return as_entry(item, dps=dps) if isinstance(item, Problem) else item
-
-
-def _short(x: Any) -> str:
-    from ..numbers import short_repr
-    return short_repr(x)
-
-
-def _is_item(x: Any) -> bool:
-    return isinstance(x, (Problem, CatalogueEntry, GlobalEntry))
-
-
-def _entries_arg(claims: Any, entries: Any) -> tuple[Any, Any]:
-    """``check_all(problem)`` / ``check_all([p1, e2])``: a Problem, an entry or a list of them
-    given where the claims go is taken as the entries."""
-    looks = _is_item(claims) or (isinstance(claims, (list, tuple)) and bool(claims)
-                                 and any(_is_item(c) for c in claims))
-    if not looks:
-        return claims, entries
-    if entries is not None:
-        raise ClaimError("problems were given twice (as the first argument and as entries=); "
-                         "use check_all(problems) or check_all(claims, entries)", entries)
-    return None, claims
-
-
-def _as_entries(entries: Any, dps: int) -> "list | None":
-    if entries is None:
-        return None
-    if _is_item(entries):
-        entries = [entries]
-    out = [_coerce(e, dps) for e in entries]
-    seen: dict = {}
-    for e in out:
-        if e.name in seen and seen[e.name] is not e:
-            raise ClaimError(f"two problems are named {e.name!r}; give them distinct names "
-                             f"(Problem(..., name=...) or name = \"…\" in a problem file)",
-                             e.name)
-        seen[e.name] = e
-    return out
 
 
 def _error_evidence(fn: Callable, exc: BaseException, level: Level, dps: int) -> Evidence:
