@@ -294,3 +294,33 @@ def test_example_expression_files(name, capsys):
     if name == "shared_weights.toml":
         assert "C1 needs full rank D at θ₀: rank D = 3 < QN = 4" in out
         assert re.search(r"^C2-GENERAL\s+shared-weights\s+refuted.*finding", out, re.M)
+
+
+def test_full_rank_user_model_verifies_c1_to_c6(capsys):
+    """A model of one's own (examples/skip_connection.toml: a tanh unit plus a skip connection,
+    K = 4 ≥ QN = 3, full rank certified by balls): C0–C6 and C9 all verified."""
+    code = main(["check", "--problem", str(EXAMPLES / "skip_connection.toml"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    for cid in ("C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9"):
+        assert re.search(rf"^{cid}\s+skip-tanh\s+verified", out, re.M), (cid, out)
+    assert "C7 needs rank D < QN at θ₀" in out
+
+
+@pytest.mark.slow
+def test_rank_deficient_user_model_behaves_as_the_catalogue():
+    """Weight sharing makes D rank-deficient by construction (both outputs share (a, b, c, d)
+    with swapped inputs; the first sample has u1 = u2): as on the catalogue's rank-deficient
+    problems, C7 and C10 are verified, C2 holds and C2-GENERAL's finding is reproduced
+    (~95 s: C7 integrates the constrained flow)."""
+    import sympy as sp
+    import symflow as sf
+    u1, u2, a, b, c, d = sp.symbols("u1 u2 a b c d")
+    net = sf.model([c * (a * u1 + b * u2) ** 2 + d, c * (a * u2 + b * u1) ** 2 + d],
+                   [a, b, c, d], [u1, u2])
+    prob = sf.Problem(net, [["1/2", "1/2"], [1, -1]], [[1, 0], [0, "1/2"]], name="shared")
+    e = sf.entry_for(prob)
+    assert "rank_deficient" in e.tags and e.rank.certain and e.rank.rank == 3
+    vs = {v.claim: v for v in sf.claims.check_all(["C2", "C2-GENERAL", "C7", "C10"], [prob])}
+    assert vs["C7"].status.value == "verified" and vs["C10"].status.value == "verified"
+    assert vs["C2"].status.value == "verified" and vs["C2-GENERAL"].is_finding
