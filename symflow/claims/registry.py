@@ -61,8 +61,8 @@ for them by id, or include the catalogue, to run them.
 
 **Levels.** ``level=None`` means the strongest applicable level (:func:`strongest_level`:
 ``entry.problem.strongest_level`` — exact for rational networks with L2 loss, ball otherwise —
-except for an entry of one's own whose rank at θ₀ balls could not certify: mpmath). Forcing a weaker
-level (``"ball"``, ``"mpmath"``, ``"float64"``) is always allowed. Forcing a *stronger* level
+except for an entry of one's own whose rank at θ₀ balls could not certify: mpmath). Forcing a
+weaker level (``"ball"``, ``"mpmath"``, ``"float64"``) is always allowed. Forcing a *stronger* level
 than applies (``"exact"`` for a transcendental network or cross-entropy) raises
 :class:`~symflow.errors.LevelError` from :func:`check`; :func:`check_all` turns that into an
 inconclusive verdict whose note says that the level does not apply, so a whole-catalogue run
