@@ -96,7 +96,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("check", help="check the claims on the default problems",
                        description="Check the claims of docs/theory.md on the catalogue problems "
-                       "and print a verdict table.", epilog=EXIT_STATUS_HELP,
+                       "(or on problems of your own: --problem FILE) and print a verdict table. "
+                       "Claims that do not apply to a problem of your own are listed with the "
+                       "reason; they are not verdicts and do not change the exit status.",
+                       epilog=EXIT_STATUS_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--claims", default=None, help="comma-separated claim ids, e.g. C1,C6")
     c.add_argument("--problems", default=None, help="comma-separated catalogue problem names")

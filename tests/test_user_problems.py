@@ -17,7 +17,7 @@ import pytest
 import symflow as sf
 from symflow.claims import CLAIMS, check, check_all
 from symflow.claims.registry import (GLOBAL, NEEDS, Skipped, Verdicts, as_entry, plan,
-                                     register, skipped)
+                                     register, resolve_level, skipped)
 from symflow.cli import main
 from symflow.core.losses import CrossEntropy, L2
 from symflow.core.problems import catalogue, entry_for, get_problem
@@ -117,6 +117,21 @@ def test_rank_drop_of_a_transcendental_problem_is_numerical():
     assert e.rank.level.value == "mpmath" and not e.rank.certain and e.rank.rank == 1
     assert "balls could not certify" in e.rank.how and "singular values" in e.rank.how
     assert CLAIMS["C6"].why_not(e).startswith("C6 needs full rank D at θ₀: rank D = 1 < QN = 2")
+
+
+def test_rank_drop_problem_is_checked_at_mpmath():
+    """Where balls cannot certify rank D at θ₀, the pointwise claims would all fail to certify
+    their pseudo-inverses at ball level (inconclusive); such an entry's strongest level is
+    mpmath, and the verdicts say so."""
+    p = sf.Problem(sf.mlp([1, 2, 1], "tanh"), [["1/2"], ["1/2"], [1], [-1]],
+                   [[1], [0], ["1/2"], [0]], name="twin")
+    vs = check_all("C2,C2-GENERAL,C3,C9", p)
+    assert [(v.claim, v.level.value) for v in vs] == [
+        ("C2", "mpmath"), ("C2-GENERAL", "mpmath"), ("C3", "mpmath"), ("C9", "mpmath")]
+    assert all(v.as_expected for v in vs) and vs[1].is_finding
+    with pytest.raises(sf.LevelError, match="balls cannot certify its rank: rank D = 3 < QN"):
+        check("C3", p, level="ball")
+    assert resolve_level(get_problem("tanh-1-1-1-l2-underparam"), None).value == "ball"
 
 
 def test_entry_for_refusals():

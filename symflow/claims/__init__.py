@@ -22,7 +22,9 @@ the catalogue and prints the verdict table (:mod:`symflow.claims._main`):
 The machinery they share, in layers (a module imports only those above it):
 
 ``registry``      :class:`Claim`, :func:`register`, :func:`claim_check`, :func:`check`,
-                  :func:`check_all` (read its docstring before contributing checks)
+                  :func:`check_all` (read its docstring before contributing checks); a
+                  claim's ``needs=`` and the reasons a claim does not apply
+                  (:func:`skipped`); :func:`as_entry` for a Problem of one's own
 ``sampling``      sample points on the grid S, the Schwartz–Zippel bound (:func:`pit_bound`)
 ``objects``       objects shared by pointwise claims: (DDᵀ)⁺, V_α, the library field, …
 ``judge``         the pointwise verdict engine (Cmp, _judge, _run, tolerances, ntk_condition)
@@ -45,15 +47,18 @@ Layout.
 from __future__ import annotations
 
 from . import registry
-from .registry import (CLAIMS, GLOBAL, Claim, check, check_all, claim_check, get_claim,
-                       parse_claim_ids, register, resolve_level)
+from .registry import (CLAIMS, GLOBAL, NEEDS, Claim, Need, Skipped, Verdicts, as_entry, check,
+                       check_all, claim_check, get_claim, parse_claim_ids, plan, register,
+                       resolve_level, skipped, strongest_level)
 from . import sampling, objects, judge, trajectories, rank_monitor
 from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
                c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
                c09_pseudoinverse, c10_hypotheses)
 
-__all__ = ["CLAIMS", "GLOBAL", "Claim", "check", "check_all", "claim_check", "get_claim",
-           "parse_claim_ids", "register", "resolve_level", "registry", "sampling", "objects",
+__all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", "as_entry",
+           "check", "check_all", "claim_check", "get_claim", "parse_claim_ids", "plan",
+           "register", "resolve_level", "skipped", "strongest_level", "registry", "sampling",
+           "objects",
            "judge", "trajectories", "rank_monitor", "c00_consistency", "c01_full_rank",
            "c02_general_rank", "c03_endpoints", "c04_equilibria", "c05_output_space",
            "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse",

@@ -59,9 +59,10 @@ level that certifies it, K < QN). When every entry is such a user entry and no c
 given, the global claims (not tied to a problem: C10-SEARCH) are skipped with that reason; ask
 for them by id, or include the catalogue, to run them.
 
-**Levels.** ``level=None`` means the strongest applicable level (``entry.problem.
-strongest_level``: exact for rational networks with L2 loss, ball otherwise). Forcing a weaker
-level (``"ball"``, ``"mpmath"``, ``"float64"``) is always allowed. Forcing a *stronger* level
+**Levels.** ``level=None`` means the strongest applicable level (:func:`strongest_level`:
+``entry.problem.strongest_level`` — exact for rational networks with L2 loss, ball otherwise —
+except for an entry of one's own whose rank at θ₀ balls could not certify: mpmath). Forcing a
+weaker level (``"ball"``, ``"mpmath"``, ``"float64"``) is always allowed. Forcing a *stronger* level
 than applies (``"exact"`` for a transcendental network or cross-entropy) raises
 :class:`~symflow.errors.LevelError` from :func:`check`; :func:`check_all` turns that into an
 inconclusive verdict whose note says that the level does not apply, so a whole-catalogue run
@@ -82,7 +83,8 @@ from .entries import (GLOBAL, NEEDS, GlobalEntry, Need, _as_entries, _coerce, _e
 from .evidence import Evidence, Level, Reason, Status, Verdict
 
 __all__ = ["Claim", "GlobalEntry", "GLOBAL", "CLAIMS", "register", "claim_check", "get_claim",
-           "resolve_level", "check", "check_all", "parse_claim_ids", "plan", "skipped",
+           "resolve_level", "strongest_level", "check", "check_all", "parse_claim_ids", "plan",
+           "skipped",
            "as_entry", "Need", "NEEDS", "Skipped", "Verdicts"]
 
 
@@ -198,18 +200,30 @@ def parse_claim_ids(spec: "str | Iterable[str] | None") -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def strongest_level(entry: Any) -> Level:
+    """The strongest level the checks of ``entry`` can work at: the problem's
+    (``problem.strongest_level``: exact for rational problems, else ball) — or, for an entry
+    of one's own whose rank D at θ₀ balls could not certify (:func:`~symflow.core.problems.
+    start_rank` fell back to mpmath: a rank drop, e.g. shared weights), mpmath, where the
+    pointwise claims' pseudo-inverses and projectors would otherwise all fail to certify
+    (:attr:`symflow.core.problems.CatalogueEntry.strongest_level`)."""
+    return getattr(entry, "strongest_level", entry.problem.strongest_level)
+
+
 def resolve_level(entry: Any, level: "Level | str | None") -> Level:
     """The level a check runs at: strongest applicable if None; LevelError if ``level`` is
     stronger than what applies to ``entry``'s problem."""
     if isinstance(entry, GlobalEntry):
         return Level.EXACT if level is None else Level.parse(level)
-    strongest = entry.problem.strongest_level
-    if level is None:   # an entry may default weaker (balls cannot enclose rank-deficient objects)
-        return getattr(entry, "strongest_level", strongest)
+    strongest = strongest_level(entry)
+    if level is None:
+        return strongest
     lv = Level.parse(level)
     if lv.strength < strongest.strength:
         why = "non-rational loss" if not entry.problem.loss.rational else \
             "transcendental network"
+        if strongest is not entry.problem.strongest_level:
+            why = f"balls cannot certify its rank: {entry.rank.sentence}"
         raise LevelError(
             f"level {lv.value!r} does not apply to problem {entry.name!r} (its strongest level is "
             f"{strongest.value!r}: {why}); omit --level or choose {strongest.value!r} or weaker",

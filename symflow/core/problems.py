@@ -29,7 +29,6 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Iterable
 
-from ..backends import backend
 from ..backends.levels import Level
 from ..backends.linalg import rank_info
 from ..errors import ClaimError, DataError, ParameterError, RankError
@@ -103,14 +102,14 @@ class CatalogueEntry:
 
     @property
     def strongest_level(self) -> Level:
-        """The level claims run at by default: the problem's strongest — except that balls,
-        which certify only full (row or column) rank, give way to mpmath where the start rank
-        is below min(QN, K) (rank-deficient objects such as (DDᵀ)⁺ cannot be enclosed)."""
+        """The level claims run at by default: the problem's strongest — except where balls
+        could not certify rank D at θ₀ (:func:`start_rank` fell back to mpmath, e.g. a rank drop
+        by shared weights): there the pointwise objects ((DDᵀ)⁺, P) cannot be enclosed either,
+        and the claims run at mpmath."""
         level = self.problem.strongest_level
         r = self.rank
-        if (backend(level).certified and not backend(level).exact and r is not None
-                and r.rank is not None and r.rank < min(r.QN, r.K)):
-            return Level.MPMATH
+        if r is not None and not r.certain and r.level.strength > level.strength:
+            return r.level   # start_rank fell back to mpmath: balls could not certify the rank
         return level
 
     @property
