@@ -46,7 +46,7 @@ register("C2-GENERAL", "Lemma 2.2, old wording (documented counterexample): any 
          "inverse A of DDᵀ gives x' = −P∇ₓC",
          "For any A with DDᵀ A DDᵀ = DDᵀ the field −DᵀA∇ₓC gives x' = −P∇ₓC — expected to be "
          "REFUTED wherever rank D < QN and (I − P)∇ₓC ≠ 0 (a finding, not a failure).",
-         "Lemma 2.2 (old wording of THEORY.md)", needs=("rank_deficient",),
+         "Lemma 2.2 (its earlier, uncorrected wording)", needs=("rank_deficient",),
          expect=Status.REFUTED, finding=C2_GENERAL_FINDING)
 
 

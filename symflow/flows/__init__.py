@@ -1,4 +1,4 @@
-"""The flows of THEORY.md integrated at high precision: :func:`integrate` → :class:`Trajectory`.
+"""The flows of docs/theory.md integrated at high precision: :func:`integrate` → :class:`Trajectory`.
 
 =====================  =========================================================================
 ``integrate``          validation → options → runner (:mod:`.integrate`)

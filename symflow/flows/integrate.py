@@ -1,4 +1,4 @@
-"""High-precision integration of the flows of THEORY.md: :func:`integrate` → :class:`Trajectory`.
+"""High-precision integration of the flows of docs/theory.md: :func:`integrate` → :class:`Trajectory`.
 
 ==========================  =====================================================================
 ``field=``                  ODE integrated (D = ∂x/∂θ, g = ∇ₓC, G = DDᵀ the NTK, s the flow time)
@@ -90,7 +90,7 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
               arith: str = "mpmath", confirm: bool = False, progress: Any = None,
               max_steps: int = 100_000, s_end: Any = None, t_end: Any = None,
               dps: Any = _UNSET, rtol: Any = _UNSET, rank_loss: Any = _UNSET) -> Trajectory:
-    """Integrate a flow of THEORY.md from θ(0) = ``theta0`` (see the module docstring).
+    """Integrate a flow of docs/theory.md from θ(0) = ``theta0`` (see the module docstring).
 
     ``field``: ``Standard()``, ``Adapted()`` or ``Interpolated(α)`` (0.1: ``"standard"``,
     ``"adapted"`` or α ∈ [0, 1]). ``span``: ``FlowTime(s_end)`` or ``LineTime(t_end)`` (adapted
