@@ -28,7 +28,7 @@ from .backends.arith import working_precision
 from . import backends, core, flows, claims  # noqa: E402
 from .core import problems, blocks  # noqa: E402  (the catalogue and building blocks)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     # submodules
