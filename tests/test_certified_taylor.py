@@ -1,0 +1,204 @@
+"""symflow.flows.certified: jets and the validated Taylor integrator, checked against exact
+solutions evaluated with Arb at a higher precision (the reference balls are ~1e-70 wide)."""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+from pathlib import Path
+
+import flint
+import mpmath
+import pytest
+from flint import arb
+
+import symflow
+from symflow.backends.arith import arb_precision
+from symflow.errors import DataError, IntegrationError
+from symflow.flows.certified import CERTIFIED, NOT_CERTIFIED, Jet, enclose_ode, jets
+
+REF_DPS = 80
+
+
+def q(x: Fraction) -> arb:
+    return arb(flint.fmpq(x.numerator, x.denominator))
+
+
+def decay(y):
+    return [-y[0]]
+
+
+def grow(y):
+    return [y[0]]
+
+
+def square(y):
+    return [y[0] * y[0]]
+
+
+def rotation(y):
+    return [-y[1], y[0]]
+
+
+def _ends(enc):
+    return [s.t + s.h for s in enc.steps]
+
+
+# -- jets ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 6, 21])
+def test_arb_series_and_recurrences_agree(monkeypatch, n):
+    with arb_precision(50):
+        u = Jet([arb(1) / (k + 3) for k in range(n)])
+        v = Jet([arb(2) / (k + 5) for k in range(n)])
+        ops = [lambda: u * v, lambda: u / v, lambda: u.square(), lambda: jets.exp(u),
+               lambda: jets.sin(u), lambda: jets.cos(u), lambda: jets.log(u)]
+        res = {}
+        for flag in (False, True):
+            monkeypatch.setattr(jets, "USE_ARB_SERIES", flag)
+            res[flag] = [op() for op in ops]
+        for a, b in zip(res[False], res[True]):
+            assert len(a) == len(b) == n
+            assert all(x.overlaps(y) for x, y in zip(a.c, b.c))
+            assert all(x.rad() < arb("1e-40") for x in a.c + b.c)
+
+
+def test_series_cap_does_not_truncate():
+    """python-flint's ctx.cap (10 by default) must not zero the coefficients past 10."""
+    with arb_precision(30):
+        e = jets.exp(jets.variable(0, 15))
+        assert e[12].overlaps(1 / arb.fac_ui(12)) and e[12].rad() < arb("1e-35")
+
+
+@pytest.mark.parametrize("name, fn", [("tanh", mpmath.tanh),
+                                      ("sigmoid", lambda x: 1 / (1 + mpmath.exp(-x))),
+                                      ("exp", mpmath.exp), ("sin", mpmath.sin)])
+def test_function_jets_contain_taylor_coefficients(name, fn):
+    n = 12
+    with mpmath.workdps(60):
+        ref = mpmath.taylor(fn, mpmath.mpf(3) / 10, n - 1)
+    with arb_precision(40):
+        w = getattr(jets, name)(jets.variable(arb(3) / 10, n))
+        for k in range(n):
+            assert abs(w[k] - arb(mpmath.nstr(ref[k], 55))) < arb("1e-38"), (name, k)
+        # composition: tanh(2x + x²) at 0.3, against mpmath's Taylor coefficients
+    with mpmath.workdps(60):
+        ref2 = mpmath.taylor(lambda x: fn(2 * x + x * x), mpmath.mpf(3) / 10, n - 1)
+    with arb_precision(40):
+        x = jets.variable(arb(3) / 10, n)
+        w2 = getattr(jets, name)(2 * x + x * x)
+        for k in range(n):
+            assert abs(w2[k] - arb(mpmath.nstr(ref2[k], 55))) < arb("1e-30") * (1 + abs(w2[k])), k
+
+
+# -- (i) y' = −y -----------------------------------------------------------------------------
+
+def test_decay_contains_exp_and_is_tight():
+    enc = enclose_ode(decay, [1], 2, order=20, dps=30)
+    assert enc.status == CERTIFIED and enc.t_reached == 2 and not enc.reason
+    with arb_precision(REF_DPS):
+        for s in enc.steps:
+            assert s.y_end[0].contains((-q(s.t + s.h)).exp())
+            assert s.y_start[0].contains((-q(s.t)).exp())
+            mid = s.t + s.h / 3
+            assert s.tube[0].contains((-q(mid)).exp())
+            assert enc.y_at(mid)[0].contains((-q(mid)).exp())
+    assert enc.stats_dict["width_end"] < 1e-20
+    assert 2 * float(enc.y_end[0].rad()) < 1e-20
+
+
+# -- (ii) y' = y² ----------------------------------------------------------------------------
+
+def test_riccati_contains_exact_solution():
+    enc = enclose_ode(square, ["1/2"], 1, order=20, dps=30)
+    assert enc.certified
+    with arb_precision(REF_DPS):
+        for s in enc.steps:
+            t = s.t + s.h
+            assert s.y_end[0].contains(1 / (2 - q(t)))
+        for t in [Fraction(1, 7), Fraction(1, 2), Fraction(99, 100)]:
+            assert enc.y_at(t)[0].contains(1 / (2 - q(t)))
+    assert enc.stats_dict["width_end"] < 1e-25
+
+
+def test_riccati_past_the_pole_is_not_certified():
+    enc = enclose_ode(square, ["1/2"], "5/2", order=20, dps=30)
+    assert enc.status == NOT_CERTIFIED
+    assert "Picard" in enc.reason and "blow" in enc.reason
+    assert enc.t_reached < 2 and all(t < 2 for t in _ends(enc))   # exact rationals
+    assert 2 - enc.t_reached < Fraction(1, 10 ** 6)                 # it got close, honestly
+    with arb_precision(REF_DPS):
+        assert enc.y_end[0].contains(1 / (2 - q(enc.t_reached)))
+    for t in ["2", "21/10", "5/2"]:
+        with pytest.raises(IntegrationError):
+            enc.y_at(t)
+    enc2 = enclose_ode(square, ["1/2"], "5/2", order=20, dps=30, max_steps=50)
+    assert not enc2.certified and "max_steps" in enc2.reason and len(enc2.steps) == 50
+
+
+# -- (iii) rotation ---------------------------------------------------------------------------
+
+def test_rotation_contains_cos_sin_and_widths_grow():
+    enc = enclose_ode(rotation, [1, 0], 3, order=20, dps=30)
+    assert enc.certified
+    with arb_precision(REF_DPS):
+        for s in enc.steps:
+            c, sn = q(s.t + s.h).sin_cos()[::-1]
+            assert s.y_end[0].contains(c) and s.y_end[1].contains(sn)
+            tm = s.t + s.h / 2
+            c, sn = q(tm).sin_cos()[::-1]
+            assert s.tube[0].contains(c) and s.tube[1].contains(sn)
+    w = [x for _, x in enc.widths()]
+    assert w[-1] > 10 * w[0]                      # the wrapping effect (plain intervals)
+    assert w[-1] < 1e-25                          # … still tiny at 30 digits over [0, 3]
+    small = enclose_ode(rotation, [1, 0], 3, order=20, dps=30, h0="1/20")
+    assert small.certified and small.widths()[-1][1] > w[-1]   # more steps, more wrapping
+
+
+# -- (iv) the check is not vacuous ------------------------------------------------------------
+
+def test_wrong_field_excludes_the_reference():
+    enc = enclose_ode(grow, [1], 2, order=20, dps=30)
+    assert enc.certified
+    with arb_precision(REF_DPS):
+        for s in enc.steps:
+            t = q(s.t + s.h)
+            assert not s.y_end[0].overlaps((-t).exp())
+            assert s.y_end[0].contains(t.exp())
+
+
+# -- (v) precision -----------------------------------------------------------------------------
+
+def test_widths_shrink_with_dps():
+    w30 = enclose_ode(decay, [1], 2, order=20, dps=30).stats_dict["width_end"]
+    w50 = enclose_ode(decay, [1], 2, order=20, dps=50).stats_dict["width_end"]
+    assert w50 < 1e-15 * w30
+
+
+# -- API ----------------------------------------------------------------------------------------
+
+def test_result_is_frozen_and_inputs_are_checked():
+    enc = enclose_ode(decay, [1], "1/2", order=8, dps=20)
+    with pytest.raises(Exception):
+        enc.status = "x"
+    with pytest.raises(DataError):
+        enclose_ode(decay, [1], 1, order=1)
+    with pytest.raises(DataError):
+        enclose_ode(decay, [1], -1)
+    with pytest.raises(DataError):
+        enclose_ode(lambda y: [y[0], y[0]], [1], 1)   # 2 components for a 1-D y0
+    with pytest.raises(IntegrationError):
+        enc.y_at("-1/10")
+
+
+def test_certified_imports_only_allowed_layers():
+    pkg = Path(symflow.__file__).parent / "flows" / "certified"
+    allowed = ("symflow.backends", "symflow.errors", "symflow.numbers")
+    for path in pkg.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 3:
+                assert (node.module or "").split(".")[0] in ("backends", "errors", "numbers"), path
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not node.module.startswith("symflow") or node.module.startswith(allowed)
+            elif isinstance(node, ast.ImportFrom) and node.level == 2:
+                raise AssertionError(f"{path.name} imports symflow.flows.{node.module}")
