@@ -124,7 +124,7 @@ def test_riccati_contains_exact_solution():
 def test_riccati_past_the_pole_is_not_certified():
     enc = enclose_ode(square, ["1/2"], "5/2", order=20, dps=30)
     assert enc.status == NOT_CERTIFIED
-    assert "Picard" in enc.reason and "blow" in enc.reason
+    assert "blow up" in enc.reason and "1.99999999" in enc.reason
     assert enc.t_reached < 2 and all(t < 2 for t in _ends(enc))   # exact rationals
     assert 2 - enc.t_reached < Fraction(1, 10 ** 6)                 # it got close, honestly
     with arb_precision(REF_DPS):
@@ -152,7 +152,24 @@ def test_rotation_contains_cos_sin_and_widths_grow():
     assert w[-1] > 10 * w[0]                      # the wrapping effect (plain intervals)
     assert w[-1] < 1e-25                          # … still tiny at 30 digits over [0, 3]
     small = enclose_ode(rotation, [1, 0], 3, order=20, dps=30, h0="1/20")
-    assert small.certified and small.widths()[-1][1] > w[-1]   # more steps, more wrapping
+    assert small.certified and small.widths()[-1][1] > w[-1]   # more steps, more round-off
+
+
+def test_rotation_of_a_wide_ball_grows_like_e_to_the_t():
+    """The flow preserves the set's size, but plain intervals (Taylor coefficients of a box,
+    re-boxed each step) blow a box of diameter 2e-10 up by e^t — measured 20.09 = e^3 over
+    [0, 3], for every step size: the wrapping/dependency effect a Lohner QR method removes."""
+    with arb_precision(30):
+        y0 = [arb(1, "1e-10"), arb(0, "1e-10")]
+    for h0 in (None, "1/20"):
+        enc = enclose_ode(rotation, y0, 3, order=20, dps=30, h0=h0)
+        assert enc.certified
+        with arb_precision(REF_DPS):
+            for s in enc.steps:
+                c, sn = q(s.t + s.h).sin_cos()[::-1]
+                assert s.y_end[0].contains(c) and s.y_end[1].contains(sn)
+            growth = enc.stats_dict["width_end"] / arb("2e-10")
+            assert 0.99 * arb(3).exp() < growth < 1.01 * arb(3).exp()
 
 
 # -- (iv) the check is not vacuous ------------------------------------------------------------
@@ -173,6 +190,16 @@ def test_widths_shrink_with_dps():
     w30 = enclose_ode(decay, [1], 2, order=20, dps=30).stats_dict["width_end"]
     w50 = enclose_ode(decay, [1], 2, order=20, dps=50).stats_dict["width_end"]
     assert w50 < 1e-15 * w30
+
+
+def test_high_precision_and_too_low_an_order():
+    enc = enclose_ode(decay, [1], 2, dps=300)                 # default order 200
+    assert enc.certified and enc.order == 200
+    assert enc.stats_dict["width_end"] < arb("1e-295")        # an arb: a float would underflow
+    with arb_precision(REF_DPS + 250):
+        assert enc.y_end[0].contains((-arb(2)).exp())
+    low = enclose_ode(decay, [1], 2, order=8, dps=200)
+    assert not low.certified and low.steps == () and "order p = 8 is too low" in low.reason
 
 
 # -- API ----------------------------------------------------------------------------------------
