@@ -172,6 +172,20 @@ def test_rotation_of_a_wide_ball_grows_like_e_to_the_t():
             assert 0.99 * arb(3).exp() < growth < 1.01 * arb(3).exp()
 
 
+def test_tanh_field_contains_the_closed_form():
+    """y' = −tanh(y): sinh y(t) = sinh(y₀) e^{−t}, so y(t) = asinh(sinh(y₀) e^{−t}) — the
+    integrator on a field written with the tanh jet (the activation of the networks)."""
+    enc = enclose_ode(lambda y: [-jets.tanh(y[0])], ["3/2"], 3, dps=30)
+    assert enc.certified
+    with arb_precision(REF_DPS):
+        y0 = arb(3) / 2
+        for s in enc.steps:
+            for t in (s.t + s.h, s.t + s.h / 3):
+                exact = (y0.sinh() * (-q(t)).exp()).asinh()
+                assert enc.y_at(t)[0].contains(exact)
+    assert enc.stats_dict["width_end"] < 1e-25
+
+
 # -- (iv) the check is not vacuous ------------------------------------------------------------
 
 def test_wrong_field_excludes_the_reference():
