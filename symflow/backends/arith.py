@@ -34,7 +34,8 @@ import sympy as sp
 from ..errors import LevelError
 from ..numbers import check_dps
 
-__all__ = ["Arith", "ARITH", "get_arith", "arb_precision", "dps_to_bits", "working_precision"]
+__all__ = ["Arith", "ARITH", "get_arith", "arb_precision", "dps_to_bits", "working_precision",
+           "ipow", "power"]
 
 
 def dps_to_bits(dps: int) -> int:
@@ -117,6 +118,38 @@ def _sym_add(a, b):
     if a.is_Number and b.is_Number:
         return a + b
     return sp.Add(a, b, evaluate=False)
+
+
+def ipow(x: Any, n: int, square: Callable[[Any], Any] | None = None) -> Any:
+    """x**n for an integer n ≥ 0 by repeated squaring with ``*``: python-flint's ``arb ** int``
+    returns nan for a ball that contains 0 (it goes through exp(n·log x)), while products
+    enclose x**n correctly at every level. ``square`` replaces ``base * base`` where a cheaper
+    square exists (Taylor jets).
+
+    >>> import flint
+    >>> ipow(flint.arb(0, 1e-30), 2).is_finite(), ipow(3, 5)
+    (True, 243)
+    """
+    result = None
+    base = x
+    while n:
+        if n & 1:
+            result = base if result is None else result * base
+        n >>= 1
+        if n:
+            base = base * base if square is None else square(base)
+    return result if result is not None else x * 0 + 1
+
+
+def power(ar: "Arith", b: Any, p: int, q: int) -> Any:
+    """b^(p/q) for q ∈ {1, 2}: repeated squaring (:func:`ipow`) of b or √b, inverted for p < 0
+    (never exp∘log, which fails for balls containing 0)."""
+    r = ar.fn("sqrt")(b) if q == 2 else b
+    if p == 1:
+        return r
+    if p >= 0:
+        return ipow(r, p)
+    return ar.const(1, 1) / ipow(r, -p)
 
 
 @dataclass(frozen=True)

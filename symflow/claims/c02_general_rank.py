@@ -18,14 +18,15 @@ import random
 from fractions import Fraction
 from typing import Callable
 
+from ..backends import backend
 from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from ..backends.linalg import Mat, eye, pinv, projector
 from ..core.problem import PointData
 from .registry import claim_check, register
-from .judge import Cmp, _report, _run
+from .judge import Cmp, _run
 from .sampling import _n_random, sample_points
-from .objects import _scalar, ntk_pinv
+from .objects import ntk_pinv
 
 __all__ = ["check_c2", "check_c2_general", "hand_counterexample", "C2_GENERAL_FINDING"]
 
@@ -53,7 +54,8 @@ register("C2-GENERAL", "Lemma 2.2, old wording (documented counterexample): any 
 def _rand_rational_matrix(n: int, seed: str, level: Level) -> Mat:
     rng = random.Random(seed)
     rows = [[Fraction(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(n)] for _ in range(n)]
-    return Mat.from_rows(level, [[_scalar(v, level) for v in r] for r in rows], n)
+    be = backend(level)
+    return Mat.from_rows(level, [[be.scalar(v) for v in r] for r in rows], n)
 
 
 def _default_ginverses(pd: PointData, Gp: Mat) -> list[Mat]:
@@ -118,7 +120,7 @@ claim_check("C2")(check_c2)
 def hand_counterexample(level: Level = Level.EXACT) -> dict:
     """The smallest counterexample to C2-GENERAL, computed (not typed in): D = (1, 0)ᵀ,
     A = [[1, 1], [0, 0]], g = (0, 1). Returns the matrices, GAG − G, x' = −DDᵀAg and −Pg."""
-    one, zero = _scalar(Fraction(1), level), _scalar(Fraction(0), level)
+    one, zero = backend(level).scalar(1), backend(level).scalar(0)
     D = Mat.from_rows(level, [[one], [zero]], 1)
     A = Mat.from_rows(level, [[one, one], [zero, zero]], 2)
     g = Mat.column(level, [zero, one])
@@ -147,11 +149,11 @@ def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progre
     r_f = (hand["xdot"] - hand["minus_Pg"]).max_abs()
     evs = [
         Evidence(Level.EXACT, "hand counterexample D = (1,0)ᵀ, A = [[1,1],[0,0]]: the old "
-                 "hypothesis DDᵀADDᵀ = DDᵀ holds", _report(r_h, Level.EXACT), 0,
+                 "hypothesis DDᵀADDᵀ = DDᵀ holds", backend(Level.EXACT).report(r_h), 0,
                  Status.VERIFIED if r_h == 0 else Status.REFUTED, None, key="hand_hypothesis"),
         Evidence(Level.EXACT, "hand counterexample, ∇ₓC = (0,1): x' = −DDᵀA∇ₓC equals −P∇ₓC "
                  f"(computed x' = {[str(v) for v in hand['xdot'].entries()]}, −P∇ₓC = "
-                 f"{[str(v) for v in hand['minus_Pg'].entries()]})", _report(r_f, Level.EXACT),
+                 f"{[str(v) for v in hand['minus_Pg'].entries()]})", backend(Level.EXACT).report(r_f),
                  0, Status.VERIFIED if r_f == 0 else Status.REFUTED, None, key="hand_flow"),
     ]
 

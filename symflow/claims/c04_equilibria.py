@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 import flint
 
+from ..backends import backend
 from ..backends.levels import Level
 from .evidence import Evidence
 from ..backends.linalg import Mat, eye, projector, range_basis, rank_info
@@ -24,7 +25,7 @@ from ..core.problem import PointData, Problem
 from .registry import claim_check, register
 from .judge import Cmp, _f, _max_abs, _run
 from .sampling import _n_random, sample_points
-from .objects import _ldl_pivots, _scalar, library_field, ntk_pinv
+from .objects import _ldl_pivots, library_field, ntk_pinv
 
 __all__ = ["C4_ALPHAS", "equilibrium_problem", "check_c4"]
 
@@ -119,7 +120,8 @@ def _posdef_fn(alphas: Sequence[Fraction]) -> Callable:
         out = {}
         pivs = []
         for a in alphas:
-            M = I * (_scalar(1 - a, pd.level)) + Gp * _scalar(a, pd.level)
+            be = backend(pd.level)
+            M = I * be.scalar(1 - a) + Gp * be.scalar(a)
             pivs += _ldl_pivots(B.T @ M @ B)
             out[f"inv_{a}"] = Cmp("zero", (I - P) @ M @ B, None,
                                   scale=_f(_max_abs(M)) * _f(_max_abs(B)) * _f(_max_abs(P)),

@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 import mpmath
 from mpmath import mpf
 
+from ..backends import backend
 from ..core import fields as _fields
 from ..backends import linalg as _linalg
 from ..backends import tolerance as _tol
@@ -36,7 +37,7 @@ from ..core.problem import PointData
 from .registry import claim_check, register
 from .judge import Cmp, _max_abs, _run
 from .sampling import _n_random, sample_points
-from .objects import _scalar, library_field
+from .objects import library_field
 from ..reference.fieldspec import field_alpha
 from .trajectories import (EVAL_GUARD, _akey, _confirmation_evidence, _ev, _kappa_tol, _label,
                            _not_run, _range_kappa, _reduced, _span, flow, tolerance)
@@ -76,7 +77,8 @@ def check_c5_pointwise(entry, *, dps: int = 30, level: Level = Level.EXACT, prog
         out = {}
         for a in alphas:
             xdot = D @ vfn(pd, a)
-            closed = -((G * _scalar(1 - a, pd.level) + P * _scalar(a, pd.level)) @ g)
+            be = backend(pd.level)
+            closed = -((G * be.scalar(1 - a) + P * be.scalar(a)) @ g)
             out[f"out_{a}"] = Cmp("zero", xdot, closed)
             dC = (g.T @ xdot)[0, 0]
             out[f"dC_{a}"] = Cmp("le0", dC, scale=_max_abs(g) * _max_abs(g) * (1 + _max_abs(G)))

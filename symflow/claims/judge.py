@@ -38,6 +38,7 @@ import flint
 import mpmath
 
 from ..backends import Backend, Decision, backend, tolerance as _tolerance
+from ..backends.ball import WORK_FACTOR
 from ..backends.arith import working_precision
 from .evidence import Evidence, Level, Reason, Status, combine_status
 from ..backends.linalg import Mat
@@ -49,7 +50,7 @@ __all__ = ["GUARD_DIGITS", "CONFIRM_EXTRA_DPS", "BALL_WORK_FACTOR", "Cmp", "Skip
 
 GUARD_DIGITS = _tolerance.GUARD
 CONFIRM_EXTRA_DPS = _tolerance.CONFIRM_EXTRA_DPS
-BALL_WORK_FACTOR = 2
+BALL_WORK_FACTOR = WORK_FACTOR   # the ball level's working digits per digit (its backend's)
 
 
 @dataclass
@@ -83,11 +84,6 @@ def _f(x) -> float:
     if isinstance(x, flint.fmpq):
         return abs(float(Fraction(int(x.p), int(x.q))))
     return abs(float(x))
-
-
-def _report(x, level: Level):
-    """A residual for the report, as the level's backend shows it."""
-    return backend(level).report(x)
 
 
 def _magnitude(c: Cmp) -> float:

@@ -23,11 +23,6 @@ from ..core.problem import PointData
 __all__ = ["ntk_pinv", "v_alpha", "library_field"]
 
 
-def _scalar(q: Fraction, level) :
-    """The rational ``q`` as a scalar of ``level`` (its backend's rule)."""
-    return backend(level).scalar(q)
-
-
 def ntk_pinv(pd: PointData) -> Mat:
     """(DDᵀ)⁺ (QN × QN) at the point's level; see the module docstring for the ball case."""
     D = pd.D

@@ -294,13 +294,6 @@ def _check_dps(dps: Any) -> int:
     return check_dps(dps, "dps")
 
 
-#: Extra digits the checks of a level work at beyond ``dps`` (ball: 2·dps; mpmath: the
-#: confirming re-runs at dps + 20 and the evaluation guard of trajectories, dps + 40 at most):
-#: :meth:`~symflow.backends.base.Backend.headroom_dps`.
-def _work_dps(dps: int, level: Level) -> int:
-    return backend(level).headroom_dps(dps)
-
-
 def _check_headroom(dps: int, level: Level, where: str) -> None:
     """Refuse, before any work, a dps whose derived working precision exceeds MAX_DPS."""
     from ..errors import PrecisionError

@@ -37,7 +37,7 @@ import mpmath
 import sympy as sp
 
 from ..backends import backend_for_arith
-from ..backends.arith import ARITH, Arith
+from ..backends.arith import ARITH, Arith, power
 from ..errors import ActivationError, DomainError
 from ..numbers import short_repr
 
@@ -50,26 +50,6 @@ Z = sp.Symbol("z", real=True)
 
 _FUNCS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sin: "sin", sp.cos: "cos",
           sp.sinh: "sinh", sp.cosh: "cosh", sp.atan: "atan"}
-
-
-def _ipow(x: Any, n: int) -> Any:
-    """x**n for an integer n ≥ 0 by repeated squaring with ``*``: python-flint's ``arb ** int``
-    returns nan for a ball that contains 0 (it goes through exp(n·log x)), while products
-    enclose x**n correctly at every level.
-
-    >>> import flint
-    >>> _ipow(flint.arb(0, 1e-30), 2).is_finite(), _ipow(3, 5)
-    (True, 243)
-    """
-    result = None
-    base = x
-    while n:
-        if n & 1:
-            result = base if result is None else result * base
-        n >>= 1
-        if n:
-            base = base * base
-    return result if result is not None else x * 0 + 1
 
 
 def _compile(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
@@ -128,11 +108,10 @@ def _compile_fold(expr: sp.Expr, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any
 
 
 def _compile_pow(expr: sp.Pow, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
-    """bⁿ and b^(n/2) for integers |n| ≤ MAX_POWER·q: repeated squaring (:func:`_ipow`) of b
-    or of √b, inverted for negative n; other exponents are refused."""
+    """bⁿ and b^(n/2) for integers |n| ≤ MAX_POWER·q (:func:`symflow.backends.arith.power`);
+    other exponents are refused."""
     base = _compile(expr.base, z, ar)
     ex = expr.exp
-    ipow = _ipow
     if isinstance(ex, sp.Rational) and ex.q in (1, 2) and abs(ex.p) > MAX_POWER * ex.q:
         raise ActivationError(
             f"cannot compile the power {short_repr(expr)}: |exponent| must be at most "
@@ -141,20 +120,10 @@ def _compile_pow(expr: sp.Pow, z: sp.Symbol, ar: Arith) -> Callable[[Any], Any]:
         raise ActivationError(
             f"cannot compile the power {short_repr(expr)} (only integer and half-integer "
             f"exponents)", expr)
-    n = int(ex.p)
-    if ex.q == 2:
-        sq = ar.fn("sqrt")
-        root = (lambda x: sq(base(x)))
-    else:
-        root = base
-    one = ar.const(1, 1)
-    if n == 1:
-        return root
-    if n == -1:
-        return lambda x: one / root(x)
-    if n >= 0:
-        return lambda x: ipow(root(x), n)
-    return lambda x: one / ipow(root(x), -n)
+    p, q = int(ex.p), int(ex.q)
+    if (p, q) == (1, 1):
+        return base
+    return lambda x: power(ar, base(x), p, q)
 
 
 def _show(x: Any) -> str:

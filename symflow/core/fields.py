@@ -204,9 +204,13 @@ class CompiledField:
         D = self.jacobian(theta)
         return self._be.t_apply(D, self.ntk_solve(D, w))
 
+    def ntk(self, theta):
+        """G = DDᵀ at θ (mpf rows or a float array)."""
+        return self._be.gram(self.jacobian(theta))
+
     def ntk_eigenvalues(self, theta):
         """Eigenvalues of DDᵀ at θ, ascending (mpf list or float array)."""
-        return self._be.eigvalsh(self._be.gram(self.jacobian(theta)))
+        return self._be.eigvalsh(self.ntk(theta))
 
     def __call__(self, theta):
         """θ' = V_α(θ) = −Dᵀ((1−α)g + α(DDᵀ)⁻¹g) as a list (mpmath) or array (float64)."""

@@ -16,10 +16,10 @@ from typing import Any
 
 import sympy as sp
 
-from ..backends.arith import Arith
+from ..backends.arith import Arith, power
 from ..errors import ArchitectureError
 from ..numbers import short_repr
-from .activations import MAX_POWER, _ipow
+from .activations import MAX_POWER
 
 __all__ = ["MAX_NODES"]
 
@@ -125,14 +125,6 @@ class _Tape:
         return _Node("pow", (self._index[e.base],), (int(ex.p), int(ex.q)))
 
 
-def _power(ar: Arith, b: Any, p: int, q: int) -> Any:
-    """b^(p/q) for q ∈ {1, 2} by repeated squaring of b or √b (no exp∘log: balls at 0)."""
-    r = ar.fn("sqrt")(b) if q == 2 else b
-    if p >= 0:
-        return _ipow(r, p)
-    return ar.const(1, 1) / _ipow(r, -p)
-
-
 def _forward(tape: _Tape, theta: Sequence, u: Sequence, ar: Arith) -> list:
     vals: list = [None] * len(tape.nodes)
     mul, add = ar.mul, ar.add
@@ -155,7 +147,7 @@ def _forward(tape: _Tape, theta: Sequence, u: Sequence, ar: Arith) -> list:
             for a in n.args[1:]:
                 v = mul(v, vals[a])
         elif op == "pow":
-            v = _power(ar, vals[n.args[0]], *n.data)
+            v = power(ar, vals[n.args[0]], *n.data)
         elif op == "fn":
             v = ar.fn(n.data)(vals[n.args[0]])
         elif op == "max0":
@@ -186,7 +178,7 @@ def _local(n: _Node, vals: list, i: int, ar: Arith) -> list:
     if n.op == "pow":
         p, q = n.data
         # d/db b^(p/q) = (p/q)·b^((p − q)/q)
-        return [mul(ar.const(p, q), _power(ar, x, p - q, q)) if p else ar.const(0, 1)]
+        return [mul(ar.const(p, q), power(ar, x, p - q, q)) if p else ar.const(0, 1)]
     if n.op == "max0":
         return [ar.fn("step")(x)]
     if n.op == "step":

@@ -22,7 +22,7 @@ import sympy as sp
 
 from ..backends import backend
 from ..backends.levels import Level
-from ..core.activations import _ipow
+from ..backends.arith import ipow as _ipow
 
 __all__ = ["evaluate_expr", "arith_of", "scalar_of"]
 

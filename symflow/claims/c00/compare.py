@@ -21,13 +21,15 @@ import mpmath
 
 from ...backends.linalg import Mat
 from ...backends import Decision, backend
+from ...backends.ball import WORK_FACTOR
 from ...backends.tolerance import CONFIRM_EXTRA_DPS, RULES, too_loose
 from ..evidence import Evidence, Level, Reason, Status, combine_status
 
 __all__ = ["BALL_WORK_FACTOR", "N_RANDOM_EXACT", "N_RANDOM_NUMERIC", "N_RANDOM_INTEGRATOR"]
 
-#: Arb working digits per requested digit (radii grow along the forward pass).
-BALL_WORK_FACTOR = 2
+#: Arb working digits per requested digit (radii grow along the forward pass): the ball
+#: backend's.
+BALL_WORK_FACTOR = WORK_FACTOR
 #: Random points (besides θ(0)) for ``D_vs_diff`` at the exact level and at the other levels.
 N_RANDOM_EXACT = 2
 N_RANDOM_NUMERIC = 1

@@ -48,6 +48,8 @@ from typing import Iterable, Sequence, Union
 import flint
 from flint import arb
 
+from ...backends.arith import ipow
+
 __all__ = ["Jet", "constant", "variable", "exp", "tanh", "sigmoid", "sin", "cos", "log",
            "USE_ARB_SERIES"]
 
@@ -191,15 +193,9 @@ class Jet:
     def __pow__(self, p: int):
         if not isinstance(p, int) or p < 0:
             return NotImplemented
-        result: "Jet | None" = None
-        base = self
-        while p:
-            if p & 1:
-                result = base if result is None else result * base
-            p >>= 1
-            if p:
-                base = base.square()
-        return result if result is not None else Jet([1] + [0] * (len(self) - 1))
+        if p == 0:
+            return Jet([1] + [0] * (len(self) - 1))
+        return ipow(self, p, square=Jet.square)
 
     def __truediv__(self, other):
         o = self._coerce(other)

@@ -32,7 +32,7 @@ class ExpressionField:
         return list(self._cf.outputs(list(theta)))
 
     def ntk(self, theta) -> list:
-        return self._cf._be.gram(self._cf.jacobian(list(theta)))
+        return self._cf.ntk(list(theta))
 
     def field(self, theta) -> list:
         return list(self._cf(list(theta)))
