@@ -23,7 +23,7 @@ from .core.problems import entry_for
 from .core.parsing import parse_expression
 from .core.problemfile import ProblemFileError, load_problem_file
 from .core.timechange import Derivation, derive_time_change
-from .flows import Trajectory, integrate
+from .flows import FlowEnclosure, Trajectory, enclose, integrate
 from .backends.arith import working_precision
 from . import backends, core, flows, claims  # noqa: E402
 from .core import problems, blocks  # noqa: E402  (the catalogue and building blocks)
@@ -44,8 +44,8 @@ __all__ = [
     "CompiledField",
     # time change
     "Derivation", "derive_time_change",
-    # integration
-    "integrate", "Trajectory",
+    # integration, certified enclosures
+    "integrate", "Trajectory", "enclose", "FlowEnclosure",
     # verdicts
     "Level", "Status", "Evidence", "Verdict",
     # errors

@@ -207,17 +207,30 @@ class Activation:
         act.compiled("mpmath")  # fail now, not inside an integration
         return act
 
-    def compiled(self, arith: str) -> tuple[Callable, Callable]:
-        """(σ, σ') as scalar functions of the arithmetic named ``arith``."""
+    def compiled(self, arith: "str | Arith") -> tuple[Callable, Callable]:
+        """(σ, σ') as scalar functions of the arithmetic ``arith`` (a name of
+        :data:`~symflow.backends.arith.ARITH`, or an :class:`Arith` such as the Taylor jets of
+        :mod:`symflow.flows.certified`)."""
+        name = arith.name if isinstance(arith, Arith) else arith
         try:
-            return self._compiled[arith]
+            return self._compiled[name]
         except KeyError:
-            ar = ARITH[arith]
-            pair = (_guard(_compile(self.expr, Z, ar), self.name, self.expr, arith),
+            ar = arith if isinstance(arith, Arith) else ARITH[name]
+            own = ar.fns.get("σ:" + self.name), ar.fns.get("σ':" + self.name)
+            if own[0] is not None and own[1] is not None and self._builtin():
+                self._compiled[name] = own      # the arithmetic's own σ, σ' (Taylor jets)
+                return own
+            pair = (_guard(_compile(self.expr, Z, ar), self.name, self.expr, name),
                     _guard(_compile(self.derivative_expr, Z, ar), self.name,
-                           self.derivative_expr, arith, "σ'"))
-            self._compiled[arith] = pair
+                           self.derivative_expr, name, "σ'"))
+            self._compiled[name] = pair
             return pair
+
+    def _builtin(self) -> bool:
+        """Whether this is the built-in activation of its name (same σ): only then may an
+        arithmetic substitute its own implementation of σ and σ'."""
+        b = ACTIVATIONS.get(self.name)
+        return b is not None and b.expr == self.expr
 
     def __str__(self) -> str:
         return self.name

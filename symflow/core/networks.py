@@ -187,7 +187,7 @@ class MLP:
         """
         ar = get_arith(arith) if isinstance(arith, str) else arith
         theta = self.check_theta(theta)
-        sig, dsig = self.activation.compiled(ar.name)
+        sig, dsig = self.activation.compiled(ar)
         mul, add, dot = ar.mul, ar.add, ar.dot
         layers = self._layers(theta)
         zero = ar.const(0, 1)
@@ -204,8 +204,9 @@ class MLP:
                 if b is not None:
                     zl = [add(zi, bi) for zi, bi in zip(zl, b)]
                 if l < L - 1:
-                    acts.append([sig(v) for v in zl])
-                    dacts.append([dsig(v) for v in zl])
+                    pairs = [(sig(v), dsig(v)) for v in zl]   # σ then σ' of each z (jets
+                    acts.append([a for a, _ in pairs])         # reuse σ(z) for σ'(z))
+                    dacts.append([d for _, d in pairs])
                 else:
                     xs.extend(zl)
             if not jacobian:

@@ -7,6 +7,8 @@
 ``run_mpmath``         the GBS engine on the fixed-point field, with the rank monitor
 ``run_float64``        scipy's DOP853 on the numpy fields
 ``fields/``            :class:`FixedPointField`: forward pass, δ's, NTK, LDLᵀ and pinv solves
+``certified/``         :func:`enclose` → :class:`FlowEnclosure`: rigorous Arb-ball enclosures of
+                       whole trajectories (validated Taylor method on series)
 ``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``evaluation``
                        calls of f, ``engine`` one step, ``controller`` order/step size,
                        ``dense`` dense output)
@@ -18,7 +20,8 @@ from .integrate import integrate
 from .options import (Adapted, FlowTime, Interpolated, LineTime, Precision, PseudoInverse,
                       Standard, Stop, integrate_tolerance, rank_threshold_digits)
 from .trajectory import Confirmation, Result, Trajectory
+from .certified import FlowEnclosure, enclose
 
-__all__ = ["integrate", "Trajectory", "Confirmation", "Result", "FixedPointField", "Standard",
+__all__ = ["integrate", "Trajectory", "enclose", "FlowEnclosure", "Confirmation", "Result", "FixedPointField", "Standard",
            "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",
            "PseudoInverse", "integrate_tolerance", "rank_threshold_digits"]

@@ -1,0 +1,240 @@
+"""The flows of docs/theory.md as fields on Taylor jets, and the rank certificate.
+
+:class:`JetField` evaluates a parameter field at a vector of :class:`~.jets.Jet` (one per
+parameter) by running the problem's own network evaluator — the MLP's forward pass and
+backpropagation, or the tape of an ``sf.model`` — and its loss on :data:`~.jets.JET_ARITH`, so
+that x[θ], D = ∂x/∂θ, ∇ₓC, the NTK G = DDᵀ and the solve G u = w all come out as truncated
+series with Arb-ball coefficients:
+
+================  =========================================================================
+``LineTime``      dθ/dt = D⁺ w = Dᵀ G⁻¹ w,  w = y − x(θ₀)   (C6: the adapted flow in t)
+``FlowTime``      dθ/ds = V_α = −Dᵀ((1 − α) g + α G⁻¹ g),  g = ∇ₓC[x[θ]]   (Theorem 2.3)
+================  =========================================================================
+
+G⁻¹ is applied by an LDLᵀ solve on the series (no square roots); a pivot
+whose constant term is not *certainly* positive stops the evaluation
+(:class:`~symflow.errors.RankError`), so a field value is only ever produced where G is
+certified invertible on the whole input box.
+
+**Why the LineTime field is the adapted flow in t.** Let θ(t) solve dθ/dt = D⁺(θ) w on [0, 1]
+with G(θ(t)) ≻ 0 throughout. Then DD⁺ = I (D has full row rank), so dx/dt = D dθ/dt = w and
+x(θ(t)) = x₀ + t·w = (1 − t) x₀ + t·y exactly. Hence (y − x(θ(t)))/(1 − t) = w for t < 1, and
+θ(t) solves the adapted flow in the time t, dθ/dt = D⁺(y − x)/(1 − t) (that is
+dθ/ds = −D⁺∇ₓC with C = |x − y|²/(2N) and t = 1 − e^{−s/N}); by uniqueness it *is* that flow,
+and x(θ(1)) = y. A certified enclosure of the LineTime field together with the rank certificate
+below is therefore a proof of C6 for that network, data and θ₀.
+
+**Rank certificate** (:func:`ntk_lower_bound`): for a ball matrix 𝐆 ∋ G(θ) for every θ in a
+box, and μ ≥ 0, if the LDLᵀ factorization of 𝐆 − μI in ball arithmetic has all pivots certainly
+positive then every symmetric matrix in 𝐆 − μI is positive definite (Sylvester's criterion holds
+for each member, since each pivot ball contains that member's pivot), so λ_min(G(θ)) > μ on the
+box. μ is first guessed as 0.9·λ_min of the midpoint matrix (mpmath eigenvalues; nothing rests
+on the guess) and halved until the certificate holds or μ is negligible, then tried at 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import flint
+import mpmath
+from flint import arb
+
+from ...backends.arith import get_arith
+from ...backends.linalg import ldl
+from ...errors import DataError, RankError
+from ...core.problem import Problem
+from .jets import JET_ARITH, Jet, c0, series_cap
+
+__all__ = ["JetField", "ntk_lower_bound", "ball_of"]
+
+
+def ball_of(v: Any) -> arb:
+    """An exact rational (Fraction, SymPy Rational, int, fmpq) or a ball as an ``arb``."""
+    if isinstance(v, arb):
+        return v
+    if isinstance(v, (int, flint.fmpz)):
+        return arb(v)
+    if isinstance(v, flint.fmpq):
+        return arb(v)
+    p, q = (v.numerator, v.denominator) if hasattr(v, "numerator") else (v.p, v.q)
+    return arb(flint.fmpq(int(p), int(q)))
+
+
+def _gram(D: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """G = DDᵀ (symmetric: the upper triangle is computed once)."""
+    n = len(D)
+    G = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1):
+            acc = None
+            for a, b in zip(D[i], D[j]):
+                acc = a * b if acc is None else acc + a * b
+            G[i][j] = G[j][i] = acc
+    return G
+
+
+def _t_apply(D: Sequence[Sequence[Any]], u: Sequence[Any]) -> list:
+    """Dᵀu."""
+    K = len(D[0])
+    out = []
+    for k in range(K):
+        acc = None
+        for row, ui in zip(D, u):
+            acc = row[k] * ui if acc is None else acc + row[k] * ui
+        out.append(acc)
+    return out
+
+
+def _spd_solve(G: list, b: list, value=lambda v: v) -> list:
+    """G⁻¹b by LDLᵀ (no square roots) for series or balls; RankError when a pivot's constant
+    term (``value``) is not certainly positive — G may be singular on the input box."""
+    n = len(b)
+    L = [[None] * n for _ in range(n)]
+    d: list = []
+    for j in range(n):
+        sj = G[j][j]
+        for k in range(j):
+            sj = sj - L[j][k] * L[j][k] * d[k]
+        if not value(sj) > 0:
+            raise RankError(f"NTK pivot {j} is not certainly positive ({value(sj).str(5)}): "
+                            f"DDᵀ may be singular here", rank=j, expected=n)
+        d.append(sj)
+        for i in range(j + 1, n):
+            t = G[i][j]
+            for k in range(j):
+                t = t - L[i][k] * L[j][k] * d[k]
+            L[i][j] = t / sj
+    y = list(b)
+    for i in range(n):
+        for k in range(i):
+            y[i] = y[i] - L[i][k] * y[k]
+    y = [yi / di for yi, di in zip(y, d)]
+    for i in range(n - 1, -1, -1):
+        for k in range(i + 1, n):
+            y[i] = y[i] - L[k][i] * y[k]
+    return y
+
+
+class JetField:
+    """A parameter field of ``problem`` on jets (see the module docstring).
+
+    ``kind``: ``"line"`` (dθ/dt = D⁺w; ``w`` the balls y − x(θ₀)) or ``"flow"`` (dθ/ds = V_α,
+    ``alpha`` a rational in [0, 1]). ``perturb``: for the negative tests only —
+    ``"transpose"`` uses Dᵀ in place of D⁺ (the line field becomes Dᵀw), ``"sign"`` flips the
+    sign of the first component of θ'. Call inside ``arb_precision(dps)``.
+    """
+
+    def __init__(self, problem: Problem, kind: str, *, w: Sequence[arb] | None = None,
+                 alpha: Any = 1, perturb: str | None = None) -> None:
+        if kind not in ("line", "flow"):
+            raise DataError(f"kind must be 'line' or 'flow', got {kind!r}", kind)
+        if perturb not in (None, "transpose", "sign"):
+            raise DataError(f"perturb must be None, 'transpose' or 'sign', got {perturb!r}",
+                            perturb)
+        self.problem = problem
+        self.kind = kind
+        self.alpha = alpha
+        self.perturb = perturb
+        self.w = list(w) if w is not None else None
+        if kind == "line" and (self.w is None or len(self.w) != problem.QN):
+            raise DataError("the line field needs w = y − x(θ₀) with QN entries", w)
+        self.inputs = [[ball_of(v) for v in r] for r in problem.inputs]
+        self.y = [ball_of(v) for v in problem.y_flat]
+        self.evals = 0
+
+    def outputs_and_jacobian(self, theta: Sequence[Any]):
+        """(x, D) on balls (θ a sequence of ``arb``) or on raw ``arb_series`` (call inside
+        :func:`~.jets.series_cap`)."""
+        ar = get_arith("ball") if isinstance(theta[0], arb) else JET_ARITH
+        return self.problem.network.evaluate(list(theta), self.inputs, ar, True)
+
+    def __call__(self, theta: Sequence[Jet]) -> list:
+        """θ' on jets (a list of :class:`~.jets.Jet`, one per parameter); RankError where G
+        is not certified invertible on the input."""
+        self.evals += 1
+        n = min(len(j) for j in theta)
+        with series_cap(n):
+            out = self._series([j.s for j in theta])
+            return [Jet(o, n) if not isinstance(o, arb) else Jet([o] + [0] * (n - 1))
+                    for o in out]
+
+    def _series(self, theta: list) -> list:
+        p = self.problem
+        x, D = self.outputs_and_jacobian(theta)
+        if self.kind == "line":
+            if self.perturb == "transpose":
+                out = _t_apply(D, self.w)
+            else:
+                out = _t_apply(D, _spd_solve(_gram(D), self.w, c0))
+        else:
+            g = p.loss.grad(x, self.y, p.N, p.Q, JET_ARITH)
+            a = self.alpha
+            if a == 0 or self.perturb == "transpose":
+                u = g
+            else:
+                Gg = _spd_solve(_gram(D), g, c0)
+                u = Gg if a == 1 else [gi * (1 - a) + hi * a for gi, hi in zip(g, Gg)]
+            out = [-v for v in _t_apply(D, u)]
+        if self.perturb == "sign":
+            out[0] = -out[0]
+        return out
+
+    def cost(self, theta: Sequence[arb]) -> arb:
+        """C[x[θ]] on balls."""
+        p = self.problem
+        x, _ = self.problem.network.evaluate(list(theta), self.inputs, get_arith("ball"), False)
+        return p.loss.cost(x, self.y, p.N, p.Q, get_arith("ball"))
+
+    def cost_rate(self, theta: Sequence[arb]) -> arb:
+        """dC/ds = ∇ₓC · D θ' on balls (for the flow kind): ≤ 0 on a box ⇒ C non-increasing."""
+        x, D = self.outputs_and_jacobian(theta)
+        p = self.problem
+        g = p.loss.grad(x, self.y, p.N, p.Q, get_arith("ball"))
+        th = [v[0] for v in self([Jet([t]) for t in theta])]
+        acc = arb(0)
+        for gi, row in zip(g, D):
+            for d, v in zip(row, th):
+                acc += gi * d * v
+        return acc
+
+    def ntk(self, theta: Sequence[arb]) -> list[list[arb]]:
+        """G = DDᵀ on balls over the box θ."""
+        return _gram(self.outputs_and_jacobian(theta)[1])
+
+
+def ntk_lower_bound(G: Sequence[Sequence[arb]]) -> arb | None:
+    """A certified μ ≥ 0 with λ_min(M) > μ for every symmetric M in the ball matrix ``G`` (an
+    exact ``arb``), or None when not even μ = 0 can be certified (G may be singular)."""
+    n = len(G)
+    with mpmath.workdps(20):
+        mid = mpmath.matrix([[mpmath.mpf(G[i][j].mid().str(25, radius=False))
+                              for j in range(n)] for i in range(n)])
+        try:
+            lam = min(mpmath.eigsy(mid, eigvals_only=True))
+        except Exception:   # pragma: no cover - mpmath's symmetric solver on a finite matrix
+            lam = mpmath.mpf(0)
+    guess = arb(mpmath.nstr(0.9 * lam, 15)) if lam > 0 else arb(0)
+    tries = 0
+    while True:
+        mu = guess.mid()
+        shifted = [[G[i][j] - (mu if i == j else 0) for j in range(n)] for i in range(n)]
+        _, d = ldl(shifted)
+        if len(d) == n and d[-1] > 0:
+            return mu
+        if mu == 0:
+            return None
+        tries += 1
+        guess = arb(0) if tries >= 8 else guess / 2
+
+
+def certify_rank(field: JetField, theta: Sequence[arb]) -> arb | None:
+    """:func:`ntk_lower_bound` of G over the box θ; None if G may be singular there, or if
+    the ball evaluation of D fails (non-finite)."""
+    try:
+        G = field.ntk(theta)
+    except RankError:   # pragma: no cover - the ball evaluation has no solve
+        return None
+    if not all(g.is_finite() for row in G for g in row):
+        return None
+    return ntk_lower_bound(G)
