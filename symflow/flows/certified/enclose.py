@@ -155,9 +155,9 @@ class FlowEnclosure:
         cost non-increasing on the span (C5)."""
         if self.time_variable != "s":
             raise DataError("cost_rates needs a FlowTime enclosure", self.time_variable)
-        f = self._jet_field()
         out = []
         with arb_precision(self.dps):
+            f = self._jet_field()
             for st in self.steps:
                 for j in range(pieces):
                     a, b = st.h * j / pieces, st.h * (j + 1) / pieces
