@@ -267,3 +267,27 @@ def test_certified_integrator_imports_only_allowed_layers():
                 assert not node.module.startswith("symflow") or node.module.startswith(allowed)
             elif isinstance(node, ast.ImportFrom) and node.level == 2:
                 raise AssertionError(f"{path.name} imports symflow.flows.{node.module}")
+
+
+def test_the_remainder_term_is_what_makes_the_enclosure_valid(monkeypatch):
+    """With the step-size proposal forced far too large (h = 1/4 at order 6), the step control
+    shrinks h at most 4 times and then accepts a step whose Lagrange remainder R·h^p (≈ 1e−28)
+    dwarfs the round-off (≈ 1e−32): every y_end must still contain e^{−t}, its radius must be
+    at the remainder's scale, and the exact truncation error of the centre's Taylor polynomial
+    must lie in the step's R·h^p ball (Lagrange's bound, checked at 80 digits)."""
+    from symflow.flows.certified import taylor
+
+    monkeypatch.setattr(taylor, "_propose", lambda c, p, y, remaining, bias=1.0:
+                        min(remaining, Fraction(1, 4)))
+    enc = enclose_ode(decay, [1], "1/1000", order=6, dps=30)
+    assert enc.certified and len(enc.steps) >= 2
+    assert enc.stats_dict["width_end"] > arb("1e-30")      # remainder-dominated, not round-off
+    with arb_precision(REF_DPS):
+        for s in enc.steps:
+            t_end = s.t + s.h
+            assert s.y_end[0].contains((-q(t_end)).exp())
+            m = s.coeffs[0][0].mid()                        # the centre the coefficients belong to
+            h = q(s.h)
+            poly = sum(((-h) ** k / arb.fac_ui(k) for k in range(6)), arb(0))
+            trunc = m * ((-h).exp() - poly)
+            assert (s.remainder[0] * h ** 6).contains(trunc)
