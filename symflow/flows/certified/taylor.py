@@ -5,37 +5,47 @@ list of :class:`~.jets.Jet` (one per component, all of one length) and returns a
 jets (or constants) — written once, it gives the Taylor coefficients of the solution *and* the
 interval value f(B) on a box (a jet of length 1).
 
-One step from t (enclosure Y of y(t), order p, step h):
+The set of states at time t is carried as a **centre** ĉ (a point: exact balls) and a
+**Euclidean radius** ρ: y(t) ∈ {ĉ + e : |e|₂ ≤ ρ} (``method="lognorm"``, the default), or as a
+box Y (``method="interval"``, ρ = 0). One step from t (order p, step h):
 
-(a) **Taylor coefficients** y_k at Y by jet (Picard) iteration: with y₀ = Y, evaluate f on the
-    jet (y₀, …, y_k) and set y_{k+1} = [f(y)]_k / (k + 1) (the k-th coefficient of f(y) only
-    involves y₀…y_k), k = 0 … p − 1. Balls in, balls out: the y_k contain the coefficients of
-    every solution starting in Y.
-(b) **A-priori enclosure** B of y over [t, t + h] (the interval Picard test): B₀ = Y + [0,h]·f(Y),
-    widened; if Y + [0,h]·f(B) ⊂ interior(B), the Picard operator maps B into itself, so every
-    solution from Y exists on [t, t + h] and stays in Y + [0,h]·f(B), which becomes B. If the
-    test fails after a few widenings, h is halved (a *rejection*); below ``min_step`` the run
-    stops, not certified.
-(c) **Remainder**: by Taylor's theorem with the Lagrange remainder, componentwise
-    y(t + s) = Σ_{k<p} y_k(y(t)) s^k + y_p(y(ξ)) s^p for some ξ ∈ [t, t + s], and y(ξ) ∈ B, so
-    the p-th coefficient R = y_p(B) — computed by the same jet iteration started from B — bounds
-    it: y(t + s) ∈ Σ_{k<p} y_k s^k + R s^p.
-(d) **Enclosures**: y(t + h) ∈ (Σ_{k<p} y_k h^k + R h^p) ∩ B; over the whole step (dense
-    queries), y([t, t + h]) ⊂ (Σ_{k<p} y_k [0,h]^k + R [0,h]^p) ∩ B (Horner on the ball [0,h]).
+(a) **Taylor coefficients** c_k at the centre by jet (Picard) iteration: evaluate f on the jet
+    (c₀, …, c_k) and set c_{k+1} = [f(c)]_k / (k + 1) (the k-th coefficient of f(y) only
+    involves c₀…c_k), k = 0 … p, at :data:`GUARD_FACTOR` times the working precision (the balls
+    of high-order coefficients lose digits through the field's many operations).
+(b) **A-priori enclosure and remainder** (the high-order enclosure of Nedialkov, Jackson &
+    Pryce, 2001): with P(s) = Σ_{k<p} c_k s^k, the trial box B̃ = P([0,h]) + [−m, m]
+    (m = 2^{−prec/3}(1 + |y|)) and R = y_p(B̃) (the p-th coefficient by the same iteration
+    started from the box B̃), if B = P([0,h]) + [0,h]^p·R lies in the interior of B̃, the
+    solution from ĉ exists on [t, t + h] and stays in B: while it stays in B̃, Lagrange's form
+    of the remainder, y(t + s) = Σ_{k<p} c_k s^k + y_p(y(ξ)) s^p with y(ξ) ∈ B̃, puts it in
+    B ⊂ int B̃, so it can never reach the boundary of B̃. A failed test halves h; a remainder
+    R·h^p above the working precision shrinks h (at most 4 times: the result is valid either
+    way, the control keeps it tight); below ``min_step`` the run stops, not certified.
+(c) **The other solutions** (ρ > 0, :func:`_spread`): with μ an upper bound of the log-norm
+    μ₂(∂f/∂y) = λ_max of the symmetric part (Gershgorin discs on a ball Jacobian, one length-2
+    jet evaluation per column) on a convex set holding two solutions, their difference obeys
+    |e|' ≤ μ|e|, so |e(s)| ≤ ρ e^{μ s} (Grönwall); a bootstrap on B + [−δ, δ] shows no solution
+    from the ρ-ball leaves it, and the radius at t + h is ρ·e^{Σ μ_i h_i} over
+    :data:`LOGNORM_PIECES` sub-intervals of the step. The new centre is the midpoint of
+    P(h) + R h^p; its ball radius is added to ρ. A rotation keeps ρ fixed (μ₂ = 0), where boxes
+    grow by e^t (the wrapping effect: measured 20.09 = e³ over [0, 3] with
+    ``method="interval"``, the same for 4 or 60 steps; with ``"lognorm"``: √2, once, for
+    enclosing the initial box in a ball).
+(d) **Enclosures**: y(t + h) ∈ B_fat ∩ (ĉ' ± ρ'); over the step (dense queries),
+    y(t + s) ∈ (P(s) + R s^p ± σ) ∩ B_fat with σ = ρ e^{max(μ,0)h} (:meth:`Step.enclose`).
 
-The step size proposed before (b) is h = 0.9 · min_k (ε / |y_k|)^{1/k}, k ∈ {p − 1, p}, with
-ε = 2^{−prec}(1 + |Y|) (the truncation term at the working precision), at most the time left.
-Times are exact rationals (:class:`fractions.Fraction`; h is a dyadic number), so the step
-boundaries are exact and no certified step ever ends past ``t_end``.
+The step size proposed before (b) is h = 0.9·β·min_k (ε / |c_k|)^{1/k}, k ∈ {p − 1, p},
+ε = 2^{−prec}(1 + |y|), at most the time left (all of it when within 10 %); β < 1 carries the
+previous step's shrinking. Times are exact rationals (:class:`fractions.Fraction`; h dyadic),
+so step boundaries are exact and no certified step ends past ``t_end``.
 
-**This first version propagates plain intervals** (no Lohner QR / parallelepiped or Taylor-model
-representation of the set Y): the coefficients are computed on the box Y as independent balls
-and the result is re-boxed at each step, so the widths grow by the *wrapping / dependency
-effect* — for the rotation y' = (−y₂, y₁), which preserves the set's size, a box of diameter
-2·10⁻¹⁰ grows by e^t (measured 20.09 = e³ over [0, 3], the same for 4, 21, 60 or 300 steps),
-i.e. like the flow of the componentwise |A|, not of A. From a point (y₀ exact) the widths are
-round-off only and grow likewise (30 digits, p = 20, 21 steps: 1.8·10⁻³² after the first step,
-1.6·10⁻³⁰ at t = 3). See :attr:`Enclosure.stats` (``width_end``) and the tests.
+**Where it is slow.** The Taylor coefficients of a *box* (step (b)) are computed in interval
+arithmetic, which treats the correlated errors of all lower coefficients as independent: their
+radii grow geometrically with the order (on sigmoid-1-4-2's adapted field, a box of radius
+10⁻³ gives order-12 coefficients ≈ 10⁵ where the point's are ≈ 0.05). The remainder R·h^p then
+forces short steps (≈ 0.005 there, against ≈ 0.09 on tanh-2-3-1). Taylor models (polynomial
+dependence on the box, interval remainder) are the known cure; not implemented.
 """
 
 from __future__ import annotations
@@ -68,10 +78,6 @@ _UNCERTIFIED = (RankError, DomainError)
 
 def _arb_of(q: Fraction) -> arb:
     return arb(flint.fmpq(q.numerator, q.denominator))
-
-
-def _hull(a: arb, b: arb) -> arb:
-    return a.union(b)
 
 
 @dataclass(frozen=True)
@@ -198,10 +204,6 @@ def _taylor(f_jet: FJet, y: Sequence[arb], p: int, counter: list) -> list:
         for i in range(dim):
             c[i].append(fk[i][k] / (k + 1))
     return c
-
-
-def _widen(b: arb, eps: arb) -> arb:
-    return arb(b.mid(), b.rad() * 2 + eps * (1 + abs(b.mid())))
 
 
 def _propose(c: list, p: int, y: Sequence[arb], remaining: Fraction,
@@ -464,8 +466,9 @@ def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[i
     the Taylor method (default :func:`default_order`); ``dps``: the working precision (Arb at
     ``dps_to_bits(dps)`` bits); ``h0``: an upper bound for every step; ``min_step`` (default
     t_end · 2⁻⁴⁰): below it the run stops, *not certified*, as after ``max_steps`` steps or
-    non-finite balls. Never raises for a failed certification: the reason and the time reached
-    are in the result.
+    non-finite balls. ``method``: ``"lognorm"`` (centre + Euclidean radius, default) or
+    ``"interval"`` (boxes; the wrapping effect). Never raises for a failed certification: the
+    reason and the time reached are in the result.
     """
     dps = check_dps(dps)
     if method not in METHODS:
