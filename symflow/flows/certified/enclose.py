@@ -27,18 +27,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional, Sequence
 
-import flint
 from flint import arb
 
 from ...backends.arith import arb_precision, get_arith
 from ...core.fields import field_name
 from ...core.losses import L2
 from ...core.problem import Problem
-from ...errors import DataError, IntegrationError, ParameterError
+from ...errors import DataError, ParameterError
 from ...numbers import check_dps, short_repr, to_rational
 from ..options import Adapted, FlowTime, LineTime, field_option
 from .field import JetField, ball_of, certify_rank
-from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, _arb_of, _width, enclose_ode
+from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, _arb_of, enclose_ode
 
 __all__ = ["enclose", "FlowEnclosure"]
 

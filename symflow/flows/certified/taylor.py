@@ -59,7 +59,7 @@ from typing import Any, Callable, Optional, Sequence
 import flint
 from flint import arb
 
-from ...backends.arith import arb_precision, dps_to_bits
+from ...backends.arith import arb_precision
 from ...errors import DataError, DomainError, IntegrationError, RankError
 from ...numbers import check_dps, to_rational
 from .jets import Jet
