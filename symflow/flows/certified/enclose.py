@@ -219,7 +219,7 @@ def _span(problem: Problem, fopt, span, t_end, s_end):
 def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
             span: Any = None, t_end: Any = None, s_end: Any = None, dps: int = 30,
             order: Optional[int] = None, max_steps: int = 2_000, min_step: Any = None,
-            perturb: Optional[str] = None) -> FlowEnclosure:
+            perturb: Optional[str] = None, method: str = "lognorm") -> FlowEnclosure:
     """A certified Arb-ball enclosure of a flow of ``problem`` from the exact point ``theta0``.
 
     ``field``: ``"adapted"`` (default), ``"standard"``, α ∈ [0, 1] or a field option
@@ -227,7 +227,8 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
     L2 loss; the default there is t_end = 1), ``s_end`` (the flow time s), or
     ``span=LineTime(…)/FlowTime(…)``. ``dps``: Arb's working precision in digits; ``order``:
     the Taylor order (default 10 + 0.7·dps); ``max_steps``, ``min_step``: as in
-    :func:`~.taylor.enclose_ode`. ``perturb`` (``"transpose"`` | ``"sign"``) deliberately
+    :func:`~.taylor.enclose_ode`; ``method``: ``"lognorm"`` (default) or ``"interval"`` (plain
+    boxes, for comparison: the wrapping effect). ``perturb`` (``"transpose"`` | ``"sign"``) deliberately
     breaks the field — for tests showing that a wrong field is never certified around the true
     path.
 
@@ -263,7 +264,7 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
                              NOT_CERTIFIED, reason, (), tuple(x0), w, dps,
                              time.perf_counter() - clock, perturb)
     ode = enclose_ode(jf, y0, end, order=order, dps=dps, max_steps=max_steps,
-                      min_step=min_step)
+                      min_step=min_step, method=method)
     with arb_precision(dps):
         bounds = tuple(certify_rank(jf, st.tube) for st in ode.steps)
     status, reason = ode.status, ode.reason
