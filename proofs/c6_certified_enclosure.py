@@ -19,7 +19,7 @@ span, together with a certified lower bound of λ_min(DDᵀ) on the whole tube. 
    smaller than at 30 digits.
 
 Exit status 0 only if every link holds; otherwise 1, naming the links that failed.
-Level: ball (Arb), 30 and 50 digits. Runs in a few seconds (marked slow in the test suite).
+Level: ball (Arb), 30 and 50 digits. About 10 s (marked slow in the test suite: c6_*).
 """
 
 from __future__ import annotations
