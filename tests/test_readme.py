@@ -60,3 +60,13 @@ def test_readme_model_block_runs():
     for k, s in enumerate(prob.network.params):
         ref = sp.diff(e, s).xreplace({u1: 1, u2: 2, **dict(zip(prob.network.params, [1, 2, 3, 4]))})
         assert abs(float(D[0, k]) - float(ref)) < 1e-12
+
+
+def test_readme_certified_example_runs(capsys):
+    """The "Certified trajectories" block: sf.enclose proves C6 on tanh-2-3-1-l2."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Certified trajectories", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 5
+    exec(compile(code, str(README), "exec"), {})  # the project's own example, not user input
+    assert capsys.readouterr().out.split() == ["certified", "True", "True"]
