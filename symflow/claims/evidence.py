@@ -200,11 +200,12 @@ class Verdict:
     @property
     def reasons(self) -> list[str]:
         """Why the verdict is inconclusive: one line per inconclusive evidence (empty otherwise);
-        an inconclusive *attempt* (:attr:`Evidence.attempt`) is not a reason unless nothing
-        else is."""
+        an inconclusive *attempt* (:attr:`Evidence.attempt`) is not a reason unless the verdict
+        is inconclusive and nothing else is."""
         out = []
         inc = [e for e in self.evidence if e.status is Status.INCONCLUSIVE]
-        for e in [e for e in inc if not e.attempt] or inc:
+        counted = [e for e in inc if not e.attempt]
+        for e in counted or (inc if self.status is Status.INCONCLUSIVE else []):
             if e.status is Status.INCONCLUSIVE:
                 r = e.reason.value if e.reason is not None else "inconclusive"
                 out.append(f"{r}: {e.why or e.what}")
