@@ -387,14 +387,11 @@ def c5_evidence(entry, setting: Certify, dps: int) -> list[Evidence]:
         if not enc.steps:
             out.append(_not_started(key, what, enc, rec, dps))
             continue
-        rates = enc.cost_rates(1)
-        ups = [_upper(r) for _, _, r in rates]
-        worst = max(ups)
-        rises = [(ta, tb, r) for ta, tb, r in rates if r > 0]
+        rates, worst, rises = _cost_rates(enc)
         det = {"enclosure": rec, "pieces": len(rates), "kind": "le0",
                "max upper bound of dC/ds": _round(worst, 6, up=True),
                "tolerance_rule": "every certified upper bound of dC/ds ≤ 0 (tolerance 0)"}
-        res = max(worst, Fraction(0))
+        res = mpmath.mpf(_round(max(worst, Fraction(0)), 6, up=True))
         if rises:
             ta, tb, r = rises[0]
             det["dC/ds > 0 on"] = f"s ∈ [{float(ta):.6g}, {float(tb):.6g}]: {r.str(5)}"
@@ -412,6 +409,24 @@ def c5_evidence(entry, setting: Certify, dps: int) -> list[Evidence]:
         out.append(Evidence(Level.BALL, what, res, 0, st, dps, det, key=key, reason=reason,
                             why=why, attempt=True))
     return out
+
+
+#: Sub-intervals per step tried, in turn, for the sign of dC/ds (C5): a tube too wide over a
+#: whole step is split until every bound is decided or the last count is reached.
+RATE_PIECES = (1, 4, 16)
+
+
+def _cost_rates(enc) -> tuple[list, Fraction, list]:
+    """(rates, the largest upper bound, the pieces where dC/ds is certainly > 0) from
+    ``enc.cost_rates(p)`` for p in :data:`RATE_PIECES`, stopping at the first p where every
+    sign is decided (all upper bounds ≤ 0, or one ball certainly > 0)."""
+    for p in RATE_PIECES:
+        rates = enc.cost_rates(p)
+        worst = max(_upper(r) for _, _, r in rates)
+        rises = [(ta, tb, r) for ta, tb, r in rates if r > 0]
+        if rises or worst <= 0:
+            break
+    return rates, worst, rises
 
 
 def c8_evidence(entry, setting: Certify, dps: int) -> list[Evidence]:
