@@ -198,3 +198,16 @@ def test_report_sections_from_records():
     assert r["used_by"] == ["C5.x verified", "C8.y verified"]
     assert "Certified trajectories" not in text_table([Verdict.from_evidence(
         "C1", "s", "p", [Evidence(Level.EXACT, "x", 0, 0, Status.VERIFIED)])])
+
+
+@pytest.mark.parametrize("ball", ["3.0443495", "-0.021684", "1.5e-30", "[2.5 +/- 1e-3]",
+                                  "999999.5", "1e-600"])
+def test_reported_bounds_round_outward(ball):
+    """The records' decimals are bounds: lower_str(b) ≤ every point of b ≤ upper_str(b)
+    (exact rational comparisons; no float, so 10⁻⁶⁰⁰ does not underflow)."""
+    from flint import arb
+    b = arb(ball)
+    lo, hi = Fraction(certified.lower_str(b)), Fraction(certified.upper_str(b))
+    assert lo <= certified._lower(b) <= certified._upper(b) <= hi
+    assert hi - lo <= abs(certified._upper(b)) * Fraction(1, 10) + 2 * certified._fraction_of(
+        arb(b.rad()))

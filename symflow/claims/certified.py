@@ -195,10 +195,20 @@ def _round(q: Fraction, digits: int, up: bool) -> str:
     """``q`` to ``digits`` significant digits, rounded down (or up) — a bound stays a bound."""
     if q == 0:
         return "0"
-    k = digits - 1 - math.floor(math.log10(abs(q)))
+    k = digits - 1 - _exponent10(abs(q))
     scaled = q * Fraction(10) ** k
     n = math.ceil(scaled) if up else math.floor(scaled)
     return _fmt(n, k)
+
+
+def _exponent10(q: Fraction) -> int:
+    """⌊log₁₀ q⌋ for a rational q > 0, exactly (no float: widths of 10⁻⁵⁰⁰ at high dps)."""
+    e = len(str(q.numerator)) - len(str(q.denominator))
+    while Fraction(10) ** e > q:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= q:
+        e += 1
+    return e
 
 
 def _fmt(n: int, k: int) -> str:
