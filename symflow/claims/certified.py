@@ -260,7 +260,8 @@ def record(entry, enc, max_steps: int) -> dict:
 def _record_sentence(rec: dict) -> str:
     """"certified on t ∈ [0, 1], 11 steps, λ_min(DDᵀ) ≥ 3.04435 on the whole tube, width of θ at
     the end ≤ 1.52e-30, 1.56 s" (or where and why it stopped)."""
-    rank = (f"λ_min(DDᵀ) ≥ {rec['rank_certificate']} on the whole tube"
+    where = "on the whole tube" if rec["certified"] else "on the steps taken"
+    rank = (f"λ_min(DDᵀ) ≥ {rec['rank_certificate']} {where}"
             if rec["rank_certificate"] is not None else "no rank certificate")
     head = (f"certified on {rec['span']}" if rec["certified"] else
             f"not certified: {rec['time']} reached {rec['reached']} of {rec['span']} within "

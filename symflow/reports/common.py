@@ -242,8 +242,9 @@ def certified_line(rec: dict) -> str:
     """One trajectory: ``tanh-2-3-1-l2, adapted field, t ∈ [0, 1]: certified, 11 steps,
     λ_min(DDᵀ) ≥ 3.04434, width ≤ 1.52e-30, 1.56 s (C6.ball.line verified, …)`` — or where the
     certified span ends, and why."""
-    rank = (f"λ_min(DDᵀ) ≥ {rec['rank_certificate']}" if rec.get("rank_certificate") is not None
-            else "no rank certificate")
+    where = "" if rec.get("certified") else " on the steps taken"
+    rank = (f"λ_min(DDᵀ) ≥ {rec['rank_certificate']}{where}"
+            if rec.get("rank_certificate") is not None else "no rank certificate")
     if rec.get("certified"):
         head = "certified"
     else:
