@@ -1,7 +1,8 @@
 """Command line.
 
 ``symflow check [--claims C1,C6] [--problems name,...] [--problem FILE]... [--catalogue]
-[--dps 30] [--level LEVEL] [--json PATH] [--markdown PATH] [--quiet]``
+[--dps 30] [--level LEVEL] [--certify] [--certify-steps N] [--json PATH] [--markdown PATH]
+[--quiet]``
     runs the claims of docs/theory.md on the default catalogue (each at its strongest applicable
     level unless ``--level`` forces one), prints a table (with the Failures, Inconclusive and
     Findings sections of :mod:`symflow.reports`) and writes the reports atomically. Report
@@ -13,6 +14,13 @@
     problems. The reports describe each file's problem and list the claims that do not apply
     to it with the reason (not verdicts: they do not change the exit status). An invalid
     file is an input error (exit 2) whose message names the file, the key and the value.
+    ``--certify`` (implied by ``--level ball``) adds ball evidence along flows from certified
+    Arb-ball enclosures (C6's LineTime flow on [0, 1], C5's and C8's flows on s ∈ [0, 1/2];
+    :mod:`symflow.claims.certified`), each enclosure within a budget of ``--certify-steps``
+    validated steps (default :data:`~symflow.claims.certified.DEFAULT_MAX_STEPS`): one that
+    does not cover its span is reported as not certified, with its reason, and the claim's
+    mpmath evidence stands. Every report then lists the certified trajectories. Without it
+    the run is as fast as before.
 ``symflow list``
     the registered claims and the catalogue problems.
 ``symflow campaign ...``
@@ -116,6 +124,12 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="working precision in digits (30)")
     c.add_argument("--level", default=None, choices=["exact", "ball", "mpmath", "float64"],
                    help="force a level (default: the strongest applicable per problem)")
+    c.add_argument("--certify", action="store_true",
+                   help="add ball evidence along flows from certified enclosures (C5, C6, C8; "
+                   "implied by --level ball); reports list the certified trajectories")
+    c.add_argument("--certify-steps", type=int_option("--certify-steps", 1), default=None,
+                   metavar="N", help="validated-step budget per certified trajectory "
+                   "(default: symflow.claims.certified.DEFAULT_MAX_STEPS); implies --certify")
     c.add_argument("--json", default=None, metavar="PATH",
                    help="write a JSON report (its folder must exist)")
     c.add_argument("--markdown", default=None, metavar="PATH",
@@ -210,8 +224,18 @@ def _problem_files(args, base: "list | None") -> list:
     return out
 
 
+def _certify_setting(args):
+    """The :class:`~symflow.claims.certified.Certify` settings of the run, or None (off):
+    on with ``--certify``, ``--certify-steps`` or ``--level ball``."""
+    from .claims.certified import Certify
+    if not (args.certify or args.certify_steps is not None or args.level == "ball"):
+        return None
+    return Certify() if args.certify_steps is None else Certify(max_steps=args.certify_steps)
+
+
 def _cmd_check(args) -> int:
     from .claims import check_all, parse_claim_ids
+    from .claims.certified import certifying
     from .claims.registry import GLOBAL, plan, skipped
     from .reports import text_table
 
@@ -239,11 +263,14 @@ def _cmd_check(args) -> int:
             "interrupted": False}
     if user_entries:
         meta["problem_files"] = {e.name: e.source for e in user_entries}
+    setting = _certify_setting(args)
+    meta["certify"] = setting.to_dict() if setting is not None else False
     done: list = []
     t0 = time.perf_counter()
     try:
-        verdicts = check_all(claims, entries, dps=args.dps, level=args.level,
-                             progress=progress, on_verdict=done.append)
+        with certifying(setting):
+            verdicts = check_all(claims, entries, dps=args.dps, level=args.level,
+                                 progress=progress, on_verdict=done.append)
         elapsed = time.perf_counter() - t0
         code = exit_code(verdicts)
         print(text_table(verdicts, **(user or {})))

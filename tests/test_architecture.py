@@ -44,7 +44,7 @@ LAYERS = [["errors", "numbers", "progress", "files", "arguments"], ["backends"],
 #: named "c00/…"): a module imports only modules of earlier layers.
 CLAIMS_ORDER = [["evidence"], ["entries"], ["registry"], ["sampling"], ["objects"], ["judge"], ["vectors"],
                 ["trajectories"],
-                ["rank_monitor"],
+                ["rank_monitor"], ["certified"],
                 ["c00/__init__", "c00/compare"],
                 ["c00/jacobian", "c00/gradient", "c00/integrator", "c00/judges"],
                 ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",

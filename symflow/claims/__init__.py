@@ -32,6 +32,8 @@ The machinery they share, in layers (a module imports only those above it):
 ``trajectories``  the flow cache, the trajectory judge, spans and C7's measurements (shared
                   by C5 along flows, C6, C7, C8 and C10)
 ``rank_monitor``  the rank-loss hypothesis and the rank-monitor evidence (C7 and C10)
+``certified``     ball evidence along flows from certified enclosures (C5, C6, C8 with
+                  ``symflow check --certify``: :func:`certified.certifying`, step budgets)
 ``c00/``          C0's checks and its comparison rule (contributed to C0 by ``c00_consistency``)
 
 The deliberate second implementations the claims cross-check the library against (SymPy's
@@ -50,7 +52,7 @@ from . import registry
 from .registry import (CLAIMS, GLOBAL, NEEDS, Claim, Need, Skipped, Verdicts, as_entry, check,
                        check_all, claim_check, get_claim, parse_claim_ids, plan, register,
                        resolve_level, skipped, strongest_level)
-from . import sampling, objects, judge, trajectories, rank_monitor
+from . import sampling, objects, judge, trajectories, rank_monitor, certified
 from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
                c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
                c09_pseudoinverse, c10_hypotheses)
@@ -59,7 +61,7 @@ __all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", 
            "check", "check_all", "claim_check", "get_claim", "parse_claim_ids", "plan",
            "register", "resolve_level", "skipped", "strongest_level", "registry", "sampling",
            "objects",
-           "judge", "trajectories", "rank_monitor", "c00_consistency", "c01_full_rank",
+           "judge", "trajectories", "rank_monitor", "certified", "c00_consistency", "c01_full_rank",
            "c02_general_rank", "c03_endpoints", "c04_equilibria", "c05_output_space",
            "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse",
            "c10_hypotheses"]

@@ -11,6 +11,10 @@ with ``fields.parameter_field``, equal to it); the *integrated motion*: dx/ds an
 measured by central differences of x(θ(s)) and C(θ(s)) on the dense output against
 −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g from D, P = projector(D), g = ∇ₓC.
 
+**ball** (:func:`check_c5_certified`, with ``symflow check --certify``): certified
+enclosures of V_α, α ∈ {0, 1}, on s ∈ [0, 1/2]; every certified upper bound of dC/ds over a
+step's tube ≤ 0 proves C non-increasing there (:mod:`~symflow.claims.certified`).
+
 Both checks take injectable pieces (``field_fn``, ``alphas``, ``s_end``, …); the along-flows
 check looks up ``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time,
 so that tests can feed a wrong field, factor or projector and see a refuted verdict.
@@ -34,6 +38,7 @@ from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from ..backends.linalg import Mat, projector
 from ..core.problem import PointData
+from . import certified
 from .registry import claim_check, register
 from .judge import Cmp, _max_abs, _run
 from .sampling import _n_random, sample_points
@@ -43,7 +48,8 @@ from .trajectories import (EVAL_GUARD, _akey, _confirmation_evidence, _ev, _kapp
                            _not_run, _range_kappa, _reduced, _span, flow, tolerance)
 from .vectors import _maxabs, _mp, _n, _sub, _vec
 
-__all__ = ["C5_ALPHAS", "C5_FLOW_ALPHAS", "N_MOTION", "check_c5_pointwise", "check_c5_along_flows"]
+__all__ = ["C5_ALPHAS", "C5_FLOW_ALPHAS", "N_MOTION", "check_c5_pointwise", "check_c5_along_flows",
+           "check_c5_certified"]
 
 
 C5_ALPHAS = (Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1))
@@ -375,6 +381,16 @@ def _c5_motion_evidence(k: str, name: str, mot: dict, traj, dps: int, red_m) -> 
 
 
 claim_check("C5")(check_c5_along_flows)
+
+
+@claim_check("C5")
+def check_c5_certified(entry, *, dps: int = 30, level: Level = Level.BALL,
+                       progress=None) -> list[Evidence]:
+    """C5 at level ball inside :func:`~symflow.claims.certified.certifying` (nothing
+    otherwise): dC/ds = ∇ₓC·Dθ' ≤ 0 on every step's tube of certified enclosures of V_α
+    (keys ``ball.flow_alpha<α>.rate``)."""
+    setting = certified.current()
+    return [] if setting is None else certified.c5_evidence(entry, setting, dps)
 
 
 if __name__ == "__main__":

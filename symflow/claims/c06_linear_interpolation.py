@@ -6,6 +6,11 @@ dθ/dt = D⁺(y − x(0)) integrated to t = 1: x(θ(t)) = (1−t)x(0) + t·y at 
 times, x(θ(1)) = y (C = 0), rank QN along the path; in the flow time s:
 x(θ(s)) = (1 − t(s))x(0) + t(s)·y = y + e^{−s/N}(x(0) − y).
 
+**ball** (:func:`check_c6_certified`, with ``symflow check --certify``): a certified Arb-ball
+enclosure of dθ/dt = D⁺(y − x(0)) on [0, 1] with a positive rank certificate *proves* C6 for
+the network, data and θ₀ (:mod:`~symflow.claims.certified`); under a step budget, an enclosure
+that does not cover [0, 1] is an inconclusive attempt and the mpmath evidence stands.
+
 Trajectory comparisons are judged by :mod:`~symflow.claims.trajectories` (a refutation needs
 the trajectory confirmed at higher precision); where the rank monitor stops a flow, C6 says
 nothing there (inconclusive, reason hypothesis).
@@ -26,6 +31,7 @@ import sympy as sp
 
 from ..backends.arith import working_precision
 from ..backends.levels import Level
+from . import certified
 from .evidence import Evidence, Reason, Status
 from ..core.timechange import derive_time_change
 from .registry import claim_check, register
@@ -34,7 +40,7 @@ from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _label, _not
                            _reduced, flow, tolerance)
 from .vectors import _maxabs, _mp, _n, _sub, _vec
 
-__all__ = ["check_c6_derivation", "check_c6_trajectory"]
+__all__ = ["check_c6_derivation", "check_c6_trajectory", "check_c6_certified"]
 
 
 register("C6", "L2, full rank: adapted flow = linear interpolation in t = 1 − e^(−s/N)",
@@ -252,8 +258,19 @@ def _c6_in_s(entry, start: dict, *, field: Any, alpha: Fraction, time_change, dp
     return out
 
 
+def check_c6_certified(entry, *, dps: int = 30, level: Level = Level.BALL,
+                       progress=None) -> list[Evidence]:
+    """C6 at level ball inside :func:`~symflow.claims.certified.certifying` (nothing
+    otherwise): the LineTime enclosure on t ∈ [0, 1] — ``ball.line`` (|x[θ(t_i)] − ((1 − t_i)
+    x(0) + t_i·y)| bounded at every step end), ``ball.target`` (x[θ(1)] ∋ y), ``ball.rank``
+    (λ_min(DDᵀ) ≥ μ > 0 on the whole tube)."""
+    setting = certified.current()
+    return [] if setting is None else certified.c6_evidence(entry, setting, dps)
+
+
 claim_check("C6")(check_c6_derivation)
 claim_check("C6")(check_c6_trajectory)
+claim_check("C6")(check_c6_certified)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,11 @@ mpmath (integrated adapted flow, x evaluated afresh at θ(s))
     Every comparison is judged by :func:`symflow.claims.trajectories._judge` (a refutation needs the
     trajectory confirmed at higher precision).
 
+ball (:func:`check_c8_certified`, with ``symflow check --certify``)
+    the logit sums at the step ends of a certified enclosure of the adapted flow on
+    s ∈ [0, 1/2], as balls, contain their values at θ₀ — a consistency bound
+    (:mod:`~symflow.claims.certified`).
+
 Labels with a zero component or not summing to 1 are refused by the library at construction
 (:class:`~symflow.errors.LabelError`), before any check runs.
 """
@@ -54,8 +59,10 @@ from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, _r
                            tolerance)
 from .vectors import _maxabs, _mp, _n, _norm, _sub, _vec
 from .registry import claim_check, register
+from . import certified
 
-__all__ = ["fiber_minimum", "default_s_end", "check_c8_exact", "check_c8_trajectory"]
+__all__ = ["fiber_minimum", "default_s_end", "check_c8_exact", "check_c8_trajectory",
+           "check_c8_certified"]
 
 
 def fiber_minimum(y: Sequence[Any], c: Any):
@@ -321,8 +328,18 @@ register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift 
          needs=("ce",))
 
 
+def check_c8_certified(entry, *, dps: int = 30, level: Level = Level.BALL,
+                       progress=None) -> list[Evidence]:
+    """C8 at level ball inside :func:`~symflow.claims.certified.certifying` (nothing
+    otherwise): the logit sums at the step ends of a certified enclosure contain their initial
+    values (key ``ball.invariant``; a consistency bound)."""
+    setting = certified.current()
+    return [] if setting is None else certified.c8_evidence(entry, setting, dps)
+
+
 claim_check("C8")(check_c8_exact)
 claim_check("C8")(check_c8_trajectory)
+claim_check("C8")(check_c8_certified)
 
 
 if __name__ == "__main__":

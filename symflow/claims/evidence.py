@@ -100,6 +100,13 @@ class Evidence:
     ``key`` is a stable identifier such as ``"C2.flow_A3"`` (claim id, dot, check name): tests
     and scripts match keys, not prose. ``kappa`` is the condition number a tolerance grew
     with (None when the tolerance does not depend on one).
+
+    ``attempt`` marks an *opportunistic* comparison at a stronger level that may run out of
+    budget (a certified enclosure of a flow under a step budget, ``symflow check --certify``):
+    verified or refuted it counts like any other evidence (a refutation is never hidden);
+    inconclusive it does not make the verdict inconclusive — the claim's other evidence
+    stands, and reports show the attempt and its reason with it (:meth:`Verdict.
+    from_evidence`).
     """
 
     level: Level
@@ -113,6 +120,7 @@ class Evidence:
     reason: "Reason | None" = None
     why: str = ""
     kappa: Any = None
+    attempt: bool = False
 
     def __post_init__(self) -> None:
         if self.dps is not None:   # precision as the level reports it (none for exact)
@@ -139,6 +147,7 @@ class Evidence:
             "status": self.status.value,
             "reason": self.reason.value if self.reason is not None else None,
             "why": self.why,
+            "attempt": self.attempt,
             "details": {k: _num(v) if not isinstance(v, (list, dict, str)) else v
                         for k, v in self.details.items()},
         }
@@ -190,9 +199,13 @@ class Verdict:
 
     @property
     def reasons(self) -> list[str]:
-        """Why the verdict is inconclusive: one line per inconclusive evidence (empty otherwise)."""
+        """Why the verdict is inconclusive: one line per inconclusive evidence (empty otherwise);
+        an inconclusive *attempt* (:attr:`Evidence.attempt`) is not a reason unless the verdict
+        is inconclusive and nothing else is."""
         out = []
-        for e in self.evidence:
+        inc = [e for e in self.evidence if e.status is Status.INCONCLUSIVE]
+        counted = [e for e in inc if not e.attempt]
+        for e in counted or (inc if self.status is Status.INCONCLUSIVE else []):
             if e.status is Status.INCONCLUSIVE:
                 r = e.reason.value if e.reason is not None else "inconclusive"
                 out.append(f"{r}: {e.why or e.what}")
@@ -226,9 +239,14 @@ class Verdict:
     @classmethod
     def from_evidence(cls, claim: str, statement: str, problem: str, evidence, note: str = "",
                       expected: Status = Status.VERIFIED) -> "Verdict":
+        """The verdict :func:`combine_status` gives the evidence — leaving out inconclusive
+        *attempts* (:attr:`Evidence.attempt`: an optional stronger check that ran out of
+        budget does not weaken what the other evidence shows; with nothing else, the verdict
+        is inconclusive)."""
         evidence = tuple(evidence)
-        return cls(claim, statement, problem, combine_status(e.status for e in evidence),
-                   evidence, note, expected)
+        counted = [e.status for e in evidence
+                   if not (e.attempt and e.status is Status.INCONCLUSIVE)]
+        return cls(claim, statement, problem, combine_status(counted), evidence, note, expected)
 
     def to_dict(self) -> dict:
         return {

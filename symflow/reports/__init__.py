@@ -23,6 +23,14 @@ was decided, tags (JSON ``"problems"``); given ``skipped=`` (the
 claims not checked on them, each with the reason (JSON ``"skipped"``). Skipped pairs are not
 verdicts: they are not counted in the summary and play no part in the exit code.
 
+Certified runs (``symflow check --certify``): every report lists the trajectories its ball
+evidence rests on (:func:`certified_trajectories`, from each Evidence's
+``details["enclosure"]``) — problem, field, span, status (certified, or not certified within
+the step budget, with where it stopped and why), steps, the rank certificate λ_min(DDᵀ) ≥ …,
+the width of θ at the end, seconds, and the evidence keys using it: a **Certified
+trajectories** section (JSON ``"certified_trajectories"``, present only when there are
+some).
+
 >>> from symflow.claims.evidence import Evidence, Level, Status, Verdict
 >>> v = Verdict.from_evidence("C1", "x' = -g", "p", [Evidence(Level.EXACT, "D θ' + g = 0", 0, 0,
 ...                                                          Status.VERIFIED)])
@@ -36,13 +44,14 @@ reproduced); by level: exact 2
 """
 
 from ..files import ReportPathError, check_writable, write_atomic
-from .common import (HEADER, counts, failures, findings, fmt_number, notes, problem_info,
-                     problem_lines, rows, skipped_lines, summary)
+from .common import (HEADER, certified_line, certified_trajectories, counts, failures, findings,
+                     fmt_number, notes, problem_info, problem_lines, rows, skipped_lines, summary)
 from .jsonreport import to_json, write_json
 from .markdown import markdown, write_markdown
 from .text import text_table
 
 __all__ = ["fmt_number", "summary", "counts", "notes", "rows", "findings", "failures",
-           "problem_info", "problem_lines", "skipped_lines",
+           "problem_info", "problem_lines", "skipped_lines", "certified_trajectories",
+           "certified_line",
            "text_table", "markdown", "to_json", "write_atomic", "write_json", "write_markdown",
            "check_writable", "ReportPathError", "HEADER"]

@@ -217,6 +217,46 @@ def skipped_lines(skipped) -> list[str]:
     return [f"{s.problem}{_from(s.source)}: {s.reason}" for s in skipped]
 
 
+def _record_key(rec: dict) -> tuple:
+    return tuple(str(rec.get(k)) for k in ("problem", "field", "span", "dps", "max_steps"))
+
+
+def certified_trajectories(verdicts: Iterable[Verdict]) -> list[dict]:
+    """The trajectories behind certified (ball) evidence (``symflow check --certify``), once
+    each in order of appearance: the record of ``details["enclosure"]``
+    (:func:`symflow.claims.certified.record`: problem, field, time, span, status, reason,
+    reached, steps, rank certificate, widths, seconds, dps, max_steps) and ``used_by``, the
+    evidence keys that rest on it with their statuses."""
+    out: dict = {}
+    for v in verdicts:
+        for e in v.evidence:
+            rec = e.details.get("enclosure")
+            if not isinstance(rec, dict):
+                continue
+            d = out.setdefault(_record_key(rec), {**rec, "used_by": []})
+            d["used_by"].append(f"{e.key} {e.status.value}")
+    return list(out.values())
+
+
+def certified_line(rec: dict) -> str:
+    """One trajectory: ``tanh-2-3-1-l2, adapted field, t ∈ [0, 1]: certified, 11 steps,
+    λ_min(DDᵀ) ≥ 3.04434, width ≤ 1.52e-30, 1.56 s (C6.ball.line verified, …)`` — or where the
+    certified span ends, and why."""
+    where = "" if rec.get("certified") else " on the steps taken"
+    rank = (f"λ_min(DDᵀ) ≥ {rec['rank_certificate']}{where}"
+            if rec.get("rank_certificate") is not None else "no rank certificate")
+    if rec.get("certified"):
+        head = "certified"
+    else:
+        head = (f"NOT certified within the budget of {rec.get('max_steps')} steps "
+                f"({rec.get('time')} reached {rec.get('reached')}: {rec.get('reason')})")
+    used = ", ".join(rec.get("used_by", []))
+    return (f"{rec.get('problem')}, {rec.get('field')} field, {rec.get('span')}: {head}, "
+            f"{rec.get('steps')} steps, {rank}, width of θ at the end ≤ {rec.get('width_end')}, "
+            f"{float(rec.get('seconds') or 0):.2f} s, dps {rec.get('dps')}"
+            + (f" [{used}]" if used else ""))
+
+
 def _from(source: str) -> str:
     """`` (FILE)`` for a problem read from a file; nothing for the catalogue or Python."""
     return f" ({source})" if source and source != "(python)" else ""

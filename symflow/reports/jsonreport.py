@@ -9,7 +9,7 @@ from typing import Iterable
 
 from ..claims.evidence import Verdict
 from ..files import write_atomic
-from .common import counts, failures, findings, problem_info, summary
+from .common import certified_trajectories, counts, failures, findings, problem_info, summary
 
 
 def to_json(verdicts: Iterable[Verdict], meta: dict | None = None, *, skipped=None,
@@ -18,7 +18,8 @@ def to_json(verdicts: Iterable[Verdict], meta: dict | None = None, *, skipped=No
     ``interrupted`` (default False) and ``completed`` (the number of verdicts). Given
     ``problems`` (entries) a ``"problems"`` list (:func:`problem_info`) follows ``meta``;
     given ``skipped`` a ``"skipped"`` list (claim, problem, reason, source) precedes
-    ``"verdicts"``."""
+    ``"verdicts"``; certified evidence adds ``"certified_trajectories"`` after ``"failures"``
+    (:func:`~symflow.reports.common.certified_trajectories`)."""
     vs = list(verdicts)
     st = Counter(v.status.value for v in vs)
     meta = {"interrupted": False, **(meta or {}), "completed": len(vs)}
@@ -31,6 +32,9 @@ def to_json(verdicts: Iterable[Verdict], meta: dict | None = None, *, skipped=No
         doc["problems"] = [problem_info(e) for e in problems]
     doc["findings"] = findings(vs)
     doc["failures"] = failures(vs)
+    recs = certified_trajectories(vs)
+    if recs:
+        doc["certified_trajectories"] = recs
     if skipped is not None:
         doc["skipped"] = [x.to_dict() for x in skipped]
     doc["verdicts"] = [v.to_dict() for v in vs]

@@ -7,8 +7,8 @@ from typing import Iterable
 
 from ..claims.evidence import Status, Verdict
 from ..files import write_atomic
-from .common import (HEADER, _ev_line, _fmt_kappa, _title, findings, fmt_number, problem_lines,
-                     rows, skipped_lines, summary)
+from .common import (HEADER, _ev_line, _fmt_kappa, _title, certified_trajectories, findings,
+                     fmt_number, problem_lines, rows, skipped_lines, summary)
 
 
 def _md_escape(s: str) -> str:
@@ -54,6 +54,30 @@ def _md_inconclusive(vs: list[Verdict]) -> list[str]:
         for r in v.reasons or [v.note or "no evidence"]])
 
 
+_CERT_HEADER = ["problem", "field", "span", "status", "steps", "λ_min(DDᵀ) ≥", "width at end ≤",
+                "seconds", "dps", "used by"]
+
+
+def _md_certified(vs: list[Verdict]) -> list[str]:
+    """The ``## Certified trajectories`` section: one table row per enclosure (status, or where
+    and why it stopped within the step budget)."""
+    lines = []
+    for r in certified_trajectories(vs):
+        status = r.get("status", "")
+        if not r.get("certified"):
+            status = (f"not certified within {r.get('max_steps')} steps: {r.get('time')} reached "
+                      f"{r.get('reached')} — {r.get('reason')}")
+        cells = [f"`{r.get('problem')}`", r.get("field"), r.get("span"), status, r.get("steps"),
+                 r.get("rank_certificate") or "—", r.get("width_end"),
+                 f"{float(r.get('seconds') or 0):.2f}", r.get("dps"),
+                 ", ".join(r.get("used_by", []))]
+        lines.append("| " + " | ".join(_md_escape(str(c)) for c in cells) + " |")
+    if not lines:
+        return []
+    return _md_section("Certified trajectories (Arb-ball enclosures)", [
+        "| " + " | ".join(_CERT_HEADER) + " |", "|" + "---|" * len(_CERT_HEADER), *lines])
+
+
 def _md_evidence(e) -> list[str]:
     """One Evidence as a Markdown list item: status, key, level, dps, its "what" sentence,
     residual, tolerance, κ; then the reason of an inconclusive one and the notable details."""
@@ -67,7 +91,7 @@ def _md_evidence(e) -> list[str]:
         out.append(f"  - reason: {e.reason.value}"
                    + (f": {_md_escape(e.why)}" if e.why else ""))
     for key in ("pit", "tolerance_rule", "confirm_dps", "confirm_residual",
-                "ball_working_dps", "reduced", "message"):
+                "ball_working_dps", "reduced", "message", "excludes 0 at", "dC/ds > 0 on"):
         if key in e.details:
             out.append(f"  - {key}: {_md_escape(str(e.details[key]))}")
     return out
@@ -91,7 +115,8 @@ def markdown(verdicts: Iterable[Verdict], title: str = "symflow check", *,
              interrupted: bool = False, planned: int | None = None, skipped=None,
              problems=None) -> str:
     """A Markdown report: summary, the problems of one's own (``problems``), a table, the
-    Failures / Findings / Inconclusive / Not applicable (``skipped``) sections, then each
+    Failures / Findings / Inconclusive / Not applicable (``skipped``) / Certified trajectories
+    sections, then each
     verdict's evidence sentences."""
     vs = list(verdicts)
     out = [f"# {_title(title, interrupted, planned, len(vs))}", "", summary(vs), ""]
@@ -103,6 +128,7 @@ def markdown(verdicts: Iterable[Verdict], title: str = "symflow check", *,
     out += _md_failures(vs) + _md_findings(vs) + _md_inconclusive(vs)
     out += _md_section("Not applicable (not checked; not verdicts)",
                        [f"- {_md_escape(ln)}" for ln in skipped_lines(skipped or [])])
+    out += _md_certified(vs)
     out += ["## Verdicts", ""]
     for v in vs:
         out += _md_verdict(v)

@@ -6,13 +6,14 @@ from typing import Iterable
 
 
 from ..claims.evidence import Status, Verdict
-from .common import HEADER, _ev_line, _title, findings, problem_lines, rows, skipped_lines, summary
+from .common import (HEADER, _ev_line, _title, certified_line, certified_trajectories, findings,
+                     problem_lines, rows, skipped_lines, summary)
 
 
 def text_table(verdicts: Iterable[Verdict], *, interrupted: bool = False,
                planned: int | None = None, skipped=None, problems=None) -> str:
-    """A fixed-width table, then the Failures, Inconclusive, Findings and Not applicable
-    sections, and the summary line. ``interrupted``: a title line saying the results are
+    """A fixed-width table, then the Failures, Inconclusive, Findings, Not applicable and
+    Certified trajectories sections, and the summary line. ``interrupted``: a title line saying the results are
     partial; ``problems``: entries described first (problems of one's own); ``skipped``: the
     pairs not checked, with their reasons."""
     vs = list(verdicts)
@@ -52,6 +53,10 @@ def text_table(verdicts: Iterable[Verdict], *, interrupted: bool = False,
     if skipped:
         out.append("Not applicable (not checked; not verdicts):")
         out += [f"  {ln}" for ln in skipped_lines(skipped)]
+    recs = certified_trajectories(vs)
+    if recs:
+        out.append("Certified trajectories (Arb-ball enclosures, symflow.enclose):")
+        out += [f"  {certified_line(r)}" for r in recs]
     out.append(summary(vs))
     return "\n".join(out)
 
