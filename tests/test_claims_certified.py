@@ -121,7 +121,7 @@ def test_c5_cost_rates_certified_nonpositive():
     s ∈ [0, 1/2]; every certified upper bound of dC/ds over a step's tube is < 0."""
     e = get_problem(TANH)
     evs = _by_key(certified.c5_evidence(e, Certify(), 30))
-    assert set(evs) == {"ball.flow_alpha0.rate", "ball.flow_alpha1.rate"}
+    assert set(evs) == {"ball.flow_alpha0.rate", "ball.flow_alpha3_4.rate", "ball.flow_alpha1.rate"}
     for ev in evs.values():
         assert ev.level is Level.BALL and ev.status is Status.VERIFIED, ev.why
         assert Fraction(ev.details["max upper bound of dC/ds"]) < 0

@@ -383,15 +383,15 @@ def _step(f_jet: FJet, state: tuple, t: Fraction, T: Fraction, p: int, dps: int,
         with _guard_bits(GUARD_FACTOR):
             c = _taylor(f_jet, center, p, counter)                      # (a)
     except _UNCERTIFIED as err:
-        return f"the field is not certified at t = {float(t):.15g}: {err}"
+        return f"the field is not certified at time {float(t):.15g}: {err}"
     if not all(x.is_finite() for ci in c for x in ci):
-        return f"non-finite Taylor coefficients at t = {float(t):.15g}"
+        return f"non-finite Taylor coefficients at time {float(t):.15g}"
     last = T - t
     h = min(_propose(c, p, Y, last, bias[0]), hmax)
     proposed = h
     if h < hmin and h < last:
         return (f"the truncation error at {dps} digits needs a step {float(h):.3g} < min_step = "
-                f"{float(hmin):.3g} at t = {float(t):.15g} (|y| ≤ {_magnitude(Y):.3g}): the "
+                f"{float(hmin):.3g} at time {float(t):.15g} (|y| ≤ {_magnitude(Y):.3g}): the "
                 f"solution may blow up here, or the order p = {p} is too low for dps = {dps}")
     scale = 1 + max(abs(v).upper() for v in Y)
     tol = arb(2) ** (-flint.ctx.prec + 4) * scale
@@ -412,9 +412,9 @@ def _step(f_jet: FJet, state: tuple, t: Fraction, T: Fraction, p: int, dps: int,
         try:
             got = _spread(f_jet, coeffs, rem, box, rho, h, p, counter)
         except _UNCERTIFIED as err:
-            return f"the Jacobian of the field is not certified at t = {float(t):.15g}: {err}"
+            return f"the Jacobian of the field is not certified at time {float(t):.15g}: {err}"
         if isinstance(got, str):
-            return f"{got} at t = {float(t):.15g}"
+            return f"{got} at time {float(t):.15g}"
         spread, rho_end, box = got
     if method == "lognorm":
         new_center = tuple(arb(e.mid()) for e in thin_end)
@@ -505,7 +505,7 @@ def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[i
             state = (y, arb(0))
         while t < T:
             if len(steps) >= max_steps:
-                reason = (f"max_steps = {max_steps} reached at t = {float(t):.15g} (a higher "
+                reason = (f"max_steps = {max_steps} reached at time {float(t):.15g} (a higher "
                           f"order p > {p} takes longer steps)")
                 break
             got = _step(f_jet, state, t, T, p, dps, hmin, hmax, counter, rejected, method,
