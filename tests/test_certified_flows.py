@@ -196,3 +196,25 @@ def test_bad_arguments_are_refused_by_name():
     relu = sf.Problem(sf.mlp([1, 2, 1], "relu"), inputs=[[1]], targets=[[1]])
     with pytest.raises(LevelError, match="not smooth"):
         sf.enclose(relu, [1, -1, 1, 1, 1, 1, 0], t_end="1/2")
+
+
+def test_progress_reports_every_certified_step():
+    """``progress=`` gets one update per certified step, with the time reached (the step ends,
+    increasing to t_end) and the step count, then one close()."""
+    e = get_problem("tanh-2-3-1-l2")
+    seen, closed = [], []
+
+    class Recorder:
+        def update(self, t, info):
+            seen.append((t, info["step"], info["time_variable"]))
+
+        def close(self):
+            closed.append(True)
+
+    enc = sf.enclose(e.problem, e.theta0, t_end="1/4", progress=Recorder())
+    assert enc.certified and closed == [True]
+    assert [s for _, s, _ in seen] == list(range(1, len(enc.steps) + 1))
+    assert [t for t, _, _ in seen] == [float(s.t + s.h) for s in enc.steps]
+    assert seen[-1][0] == 0.25 and {v for _, _, v in seen} == {"t"}
+    with pytest.raises(DataError):
+        sf.enclose(e.problem, e.theta0, t_end="1/4", progress="yes")

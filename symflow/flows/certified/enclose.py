@@ -35,6 +35,7 @@ from ...core.losses import L2
 from ...core.problem import Problem
 from ...errors import DataError, ParameterError
 from ...numbers import check_dps, short_repr, to_rational
+from ...progress import make_progress, with_time_variable
 from ..options import Adapted, FlowTime, LineTime, field_option
 from .field import JetField, ball_of, certify_rank
 from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, _arb_of, enclose_ode
@@ -219,7 +220,8 @@ def _span(problem: Problem, fopt, span, t_end, s_end):
 def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
             span: Any = None, t_end: Any = None, s_end: Any = None, dps: int = 30,
             order: Optional[int] = None, max_steps: int = 2_000, min_step: Any = None,
-            perturb: Optional[str] = None, method: str = "lognorm") -> FlowEnclosure:
+            perturb: Optional[str] = None, method: str = "lognorm",
+            progress: Any = None) -> FlowEnclosure:
     """A certified Arb-ball enclosure of a flow of ``problem`` from the exact point ``theta0``.
 
     ``field``: ``"adapted"`` (default), ``"standard"``, α ∈ [0, 1] or a field option
@@ -228,7 +230,9 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
     ``span=LineTime(…)/FlowTime(…)``. ``dps``: Arb's working precision in digits; ``order``:
     the Taylor order (default 10 + 0.7·dps); ``max_steps``, ``min_step``: as in
     :func:`~.taylor.enclose_ode`; ``method``: ``"lognorm"`` (default) or ``"interval"`` (plain
-    boxes, for comparison: the wrapping effect). ``perturb`` (``"transpose"`` | ``"sign"``) deliberately
+    boxes, for comparison: the wrapping effect); ``progress``: as for
+    :func:`~symflow.flows.integrate` (``True`` prints the time reached and the step count on
+    stderr). ``perturb`` (``"transpose"`` | ``"sign"``) deliberately
     breaks the field — for tests showing that a wrong field is never certified around the true
     path.
 
@@ -263,8 +267,9 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
         return FlowEnclosure(problem, th0, field_name(fopt.alpha), span.time_variable, ode,
                              NOT_CERTIFIED, reason, (), tuple(x0), w, dps,
                              time.perf_counter() - clock, perturb)
+    prog = with_time_variable(make_progress(progress), span.time_variable)
     ode = enclose_ode(jf, y0, end, order=order, dps=dps, max_steps=max_steps,
-                      min_step=min_step, method=method)
+                      min_step=min_step, method=method, progress=prog)
     with arb_precision(dps):
         bounds = tuple(certify_rank(jf, st.tube) for st in ode.steps)
     status, reason = ode.status, ode.reason

@@ -465,7 +465,8 @@ def _fraction(value: Any, what: str) -> Fraction:
 
 def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[int] = None,
                 dps: int = 30, h0: Optional[Any] = None, max_steps: int = 10_000,
-                min_step: Optional[Any] = None, method: str = "lognorm") -> Enclosure:
+                min_step: Optional[Any] = None, method: str = "lognorm",
+                progress: Any = None) -> Enclosure:
     """Certified enclosure of y' = f(y), y(0) = y0, on [0, t_end] (see the module docstring).
 
     ``f_jet``: the field on jets, ``f_jet(list of Jet) -> sequence of Jet`` (it may raise
@@ -476,7 +477,9 @@ def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[i
     ``dps_to_bits(dps)`` bits); ``h0``: an upper bound for every step; ``min_step`` (default
     t_end · 2⁻⁴⁰): below it the run stops, *not certified*, as after ``max_steps`` steps or
     non-finite balls. ``method``: ``"lognorm"`` (centre + Euclidean radius, default) or
-    ``"interval"`` (boxes; the wrapping effect). Never raises for a failed certification: the
+    ``"interval"`` (boxes; the wrapping effect). ``progress``: an object with
+    ``update(t, info)`` (called after each certified step; ``info``: step, nfev, h, order, t1)
+    and ``close()`` (see :mod:`symflow.progress`), or None. Never raises for a failed certification: the
     reason and the time reached are in the result.
     """
     dps = check_dps(dps)
@@ -516,7 +519,13 @@ def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[i
             step, state = got
             steps.append(step)
             y, t = step.y_end, t + step.h
+            if progress is not None:
+                progress.update(float(t), {"step": len(steps), "nfev": counter[0],
+                                           "h": float(step.h), "order": p, "t1": float(T),
+                                           "rejected": rejected[0]})
             width_max = max(width_max, _width(y))
+        if progress is not None:
+            progress.close()
         status = CERTIFIED if t >= T and not reason else NOT_CERTIFIED
         width_end = _width(y)
     stats = (("steps", len(steps)), ("rejections", rejected[0]), ("f_evals", counter[0]),
