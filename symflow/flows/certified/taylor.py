@@ -508,8 +508,7 @@ def enclose_ode(f_jet: FJet, y0: Sequence[Any], t_end: Any, *, order: Optional[i
             state = (y, arb(0))
         while t < T:
             if len(steps) >= max_steps:
-                reason = (f"max_steps = {max_steps} reached at time {float(t):.15g} (a higher "
-                          f"order p > {p} takes longer steps)")
+                reason = f"max_steps = {max_steps} reached at time {float(t):.15g}"
                 break
             got = _step(f_jet, state, t, T, p, dps, hmin, hmax, counter, rejected, method,
                         bias)
