@@ -49,6 +49,7 @@ import os
 import sys
 import time
 
+from .backends import backend
 from .errors import SymflowError
 from .numbers import MAX_DPS, MIN_DPS
 from .arguments import int_option, parse_args_or_exit_code
@@ -228,7 +229,8 @@ def _certify_setting(args):
     """The :class:`~symflow.claims.certified.Certify` settings of the run, or None (off):
     on with ``--certify``, ``--certify-steps`` or ``--level ball``."""
     from .claims.certified import Certify
-    if not (args.certify or args.certify_steps is not None or args.level == "ball"):
+    by_level = args.level is not None and backend(args.level).encloses_flows
+    if not (args.certify or args.certify_steps is not None or by_level):
         return None
     return Certify() if args.certify_steps is None else Certify(max_steps=args.certify_steps)
 

@@ -57,7 +57,7 @@ FLOWS_ORDER = [["options", "fields/fixed"],
                 "fields/expression"],
                ["fields/fixed_point"], ["fields/__init__"],
                ["evaluation"], ["engine"], ["controller"], ["dense"], ["odes"],
-               ["certified/jets"], ["certified/taylor"], ["certified/field"],
+               ["certified/jets"], ["certified/step"], ["certified/taylor"], ["certified/field"],
                ["certified/enclose"], ["certified/__init__"],
                ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).

@@ -34,6 +34,7 @@ class BallBackend(Backend):
     level = Level.BALL
     arith = ARITH["ball"]
     certified = True
+    encloses_flows = True
     undecided = ("numerics", "the certified ball contains 0 but is wider than the tolerance")
 
     def work_dps(self, dps):

@@ -97,6 +97,9 @@ class Backend(ABC):
     rational_only: bool = False
     #: Flows integrate at this level (the raw-vector operations below are implemented).
     integrates: bool = False
+    #: Trajectory claims at this level come from certified enclosures of the flows
+    #: (:func:`symflow.enclose`): ``symflow check --level`` of this level implies ``--certify``.
+    encloses_flows: bool = False
     #: Networks are evaluated by the vectorized (numpy) evaluator rather than scalar by scalar.
     vectorized: bool = False
     #: (reason, sentence) for an UNDECIDED comparison at this level (the reason is a

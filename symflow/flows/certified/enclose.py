@@ -38,7 +38,8 @@ from ...numbers import check_dps, short_repr, to_rational
 from ...progress import make_progress, with_time_variable
 from ..options import Adapted, FlowTime, LineTime, field_option
 from .field import JetField, ball_of, certify_rank
-from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, _arb_of, enclose_ode
+from .step import _arb_of
+from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, enclose_ode
 
 __all__ = ["enclose", "FlowEnclosure"]
 
@@ -258,27 +259,38 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
                       alpha=Fraction(str(fopt.alpha)), perturb=perturb)
         needs_rank = line or fopt.alpha != 0
         start_bound = certify_rank(jf, y0)
+    name = field_name(fopt.alpha)
     if needs_rank and start_bound is None:
-        ode = Enclosure((), NOT_CERTIFIED, "", end, Fraction(0), y0, order or 0, dps,
-                        (("steps", 0), ("rejections", 0), ("f_evals", 0), ("seconds", 0.0),
-                         ("width_end", arb(0)), ("width_max", arb(0))))
-        reason = (f"DDᵀ at θ₀ is not certified positive definite: rank D may be < QN = "
-                  f"{problem.QN} (K = {problem.K}); the field needs (DDᵀ)⁻¹")
-        return FlowEnclosure(problem, th0, field_name(fopt.alpha), span.time_variable, ode,
-                             NOT_CERTIFIED, reason, (), tuple(x0), w, dps,
-                             time.perf_counter() - clock, perturb)
+        ode, reason = _refused(problem, end, y0, order, dps)
+        return FlowEnclosure(problem, th0, name, span.time_variable, ode, NOT_CERTIFIED,
+                             reason, (), tuple(x0), w, dps, time.perf_counter() - clock,
+                             perturb)
     prog = with_time_variable(make_progress(progress), span.time_variable)
     ode = enclose_ode(jf, y0, end, order=order, dps=dps, max_steps=max_steps,
                       min_step=min_step, method=method, progress=prog)
     with arb_precision(dps):
         bounds = tuple(certify_rank(jf, st.tube) for st in ode.steps)
-    status, reason = ode.status, ode.reason
-    if status == CERTIFIED and needs_rank and any(b is None for b in bounds):
+    status, reason = _rank_status(ode, bounds, needs_rank, span.time_variable)
+    return FlowEnclosure(problem, th0, name, span.time_variable, ode, status, reason, bounds,
+                         tuple(x0), w, dps, time.perf_counter() - clock, perturb)
+
+
+def _refused(problem: Problem, end: Fraction, y0: tuple, order, dps: int):
+    """The empty enclosure and the reason when DDᵀ at θ₀ is not certified invertible."""
+    ode = Enclosure((), NOT_CERTIFIED, "", end, Fraction(0), y0, order or 0, dps,
+                    (("steps", 0), ("rejections", 0), ("f_evals", 0), ("seconds", 0.0),
+                     ("width_end", arb(0)), ("width_max", arb(0))))
+    reason = (f"DDᵀ at θ₀ is not certified positive definite: rank D may be < QN = "
+              f"{problem.QN} (K = {problem.K}); the field needs (DDᵀ)⁻¹")
+    return ode, reason
+
+
+def _rank_status(ode: Enclosure, bounds: tuple, needs_rank: bool, tv: str):
+    """(status, reason): the ODE's, unless a step's tube has no rank certificate where the
+    field needs (DDᵀ)⁻¹."""
+    if ode.status == CERTIFIED and needs_rank and any(b is None for b in bounds):
         i = next(i for i, b in enumerate(bounds) if b is None)
-        status = NOT_CERTIFIED
-        reason = (f"DDᵀ is not certified positive definite on the tube of step {i} "
-                  f"(t ∈ [{float(ode.steps[i].t):.6g}, "
-                  f"{float(ode.steps[i].t + ode.steps[i].h):.6g}])")
-    return FlowEnclosure(problem, th0, field_name(fopt.alpha), span.time_variable, ode, status,
-                         reason, bounds, tuple(x0), w, dps, time.perf_counter() - clock,
-                         perturb)
+        st = ode.steps[i]
+        return NOT_CERTIFIED, (f"DDᵀ is not certified positive definite on the tube of step "
+                               f"{i} ({tv} ∈ [{float(st.t):.6g}, {float(st.t + st.h):.6g}])")
+    return ode.status, ode.reason
