@@ -112,6 +112,7 @@ def test_a_wrong_field_is_never_certified_around_the_true_path(tanh_enclosure, p
     e, _ = tanh_enclosure
     enc = sf.enclose(e.problem, e.theta0, dps=DPS, perturb=perturb)
     if not enc.certified:
+        assert enc.reason and enc.t_reached < 1       # failing to certify must say why
         return
     traj = _reference(e, LineTime(1))
     excluded = False

@@ -8,10 +8,14 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+def _blocks(heading: str, lang: str = "python") -> list[str]:
+    """The fenced ``lang`` blocks of the README section that starts at ``heading``."""
+    section = README.read_text(encoding="utf-8").split(heading, 1)[1]
+    return re.findall(rf"```{lang}\n(.*?)```", section, re.S)
+
+
 def test_readme_api_example_runs(capsys):
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Ten lines of API", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = _blocks("## Ten lines of API")[0]
     assert len(code.strip().splitlines()) <= 14
     exec(compile(code, str(README), "exec"), {})  # the project's own example, not user input
     assert capsys.readouterr().out.split() == ["verified", "ball"]
@@ -20,9 +24,7 @@ def test_readme_api_example_runs(capsys):
 def test_readme_own_network_example_runs(capsys):
     """The "Check your own network" block: check_all on a Problem of one's own, with the table
     and the claims skipped with their reasons."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Check your own network", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = _blocks("## Check your own network")[0]
     exec(compile(code, str(README), "exec"), {})  # the project's own example, not user input
     out = capsys.readouterr().out
     assert "Not applicable (not checked; not verdicts):" in out
@@ -32,11 +34,8 @@ def test_readme_own_network_example_runs(capsys):
 def test_readme_problem_file_block_is_valid():
     """The README's TOML block is a valid problem file (up to building the network of
     formulas, which needs symflow.core.models)."""
-    import pytest
     from symflow.core.problemfile import loads_problem
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Check your own network", 1)[1]
-    toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    toml = _blocks("## Check your own network", "toml")[0]
     e = loads_problem(toml, source="README.md")
     assert e.name == "skip-tanh" and e.problem.K == 4
 
@@ -45,9 +44,7 @@ def test_readme_model_block_runs():
     """The SymPy-model block of "Check your own network": a 4-parameter skip model whose D is
     SymPy's derivative, and a tied MLP with one shared hidden matrix."""
     import sympy as sp
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Check your own network", 1)[1]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    blocks = _blocks("## Check your own network")
     ns: dict = {}
     exec(compile("import symflow as sf\n" + blocks[1], str(README), "exec"), ns)
     prob, tied = ns["prob"], ns["tied"]
@@ -64,9 +61,7 @@ def test_readme_model_block_runs():
 
 def test_readme_certified_example_runs(capsys):
     """The "Certified trajectories" block: sf.enclose proves C6 on tanh-2-3-1-l2."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Certified trajectories", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = _blocks("## Certified trajectories")[0]
     assert len(code.strip().splitlines()) <= 5
     exec(compile(code, str(README), "exec"), {})  # the project's own example, not user input
     assert capsys.readouterr().out.split() == ["certified", "True", "True"]

@@ -12,8 +12,9 @@ measured by central differences of x(θ(s)) and C(θ(s)) on the dense output aga
 −((1−α)DDᵀ + αP)g and −gᵀ((1−α)DDᵀ + αP)g from D, P = projector(D), g = ∇ₓC.
 
 **ball** (:func:`check_c5_certified`, with ``symflow check --certify``): certified
-enclosures of V_α, α ∈ {0, 1}, on s ∈ [0, 1/2]; every certified upper bound of dC/ds over a
-step's tube ≤ 0 proves C non-increasing there (:mod:`~symflow.claims.certified`).
+enclosures of V_α, α ∈ :data:`~symflow.claims.certified.C5_BALL_ALPHAS` = {0, 3/4, 1}, on
+s ∈ [0, 1/2]; every certified upper bound of dC/ds over a step's tube ≤ 0 proves C
+non-increasing there (:mod:`~symflow.claims.certified`).
 
 Both checks take injectable pieces (``field_fn``, ``alphas``, ``s_end``, …); the along-flows
 check looks up ``symflow.backends.linalg.projector`` / ``symflow.core.fields.parameter_field`` at call time,

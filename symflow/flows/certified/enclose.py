@@ -23,13 +23,13 @@ cost_rates` bounds dC/ds on every tube (C5: ≤ 0 proves the cost non-increasing
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from fractions import Fraction
 from typing import Any, Optional, Sequence
 
 from flint import arb
 
-from ...backends.arith import arb_precision, get_arith
+from ...backends.arith import arb_precision
 from ...core.fields import field_name
 from ...core.losses import L2
 from ...core.problem import Problem
@@ -37,7 +37,7 @@ from ...errors import DataError, ParameterError
 from ...numbers import check_dps, short_repr, to_rational
 from ...progress import make_progress, with_time_variable
 from ..options import Adapted, FlowTime, LineTime, field_option
-from .field import JetField, ball_of, certify_rank
+from .field import JetField, ball_of, ball_outputs, certify_rank
 from .step import _arb_of
 from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, enclose_ode
 
@@ -69,6 +69,8 @@ class FlowEnclosure:
     dps: int
     seconds: float
     perturbed: Optional[str] = None
+    #: the field on jets that was enclosed (its balls at ``dps``), reused by the queries
+    jet_field: Optional[JetField] = dc_field(default=None, repr=False, compare=False)
 
     @property
     def certified(self) -> bool:
@@ -100,13 +102,6 @@ class FlowEnclosure:
         d["seconds"] = self.seconds
         return d
 
-    def _jet_field(self) -> JetField:
-        kind = "line" if self.time_variable == "t" else "flow"
-        alpha = {"standard": 0, "adapted": 1}.get(self.field)
-        if alpha is None:
-            alpha = Fraction(str(to_rational(self.field[2:], "alpha")))
-        return JetField(self.problem, kind, w=self.w, alpha=alpha, perturb=self.perturbed)
-
     def theta_at(self, t: Any) -> tuple:
         """Balls containing θ(t), t an exact time in the certified span."""
         return self.ode.y_at(t)
@@ -115,10 +110,7 @@ class FlowEnclosure:
         """Balls containing x[θ(t)] (the network evaluated in ball arithmetic on θ_at(t))."""
         th = self.theta_at(t)
         with arb_precision(self.dps):
-            x, _ = self.problem.network.evaluate(
-                list(th), [[ball_of(v) for v in r] for r in self.problem.inputs],
-                get_arith("ball"), False)
-        return tuple(x)
+            return tuple(ball_outputs(self.problem, th, self.jet_field.inputs))
 
     def widths(self) -> list:
         """(t_i, the largest diameter of the θ enclosure at t_i) per step end."""
@@ -158,7 +150,7 @@ class FlowEnclosure:
             raise DataError("cost_rates needs a FlowTime enclosure", self.time_variable)
         out = []
         with arb_precision(self.dps):
-            f = self._jet_field()
+            f = self.jet_field
             for st in self.steps:
                 for j in range(pieces):
                     a, b = st.h * j / pieces, st.h * (j + 1) / pieces
@@ -252,8 +244,7 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
     line = isinstance(span, LineTime)
     with arb_precision(dps):
         y0 = tuple(ball_of(v) for v in th0)
-        probe = JetField(problem, "flow", alpha=0)
-        x0, _ = probe.outputs_and_jacobian(list(y0))
+        x0 = ball_outputs(problem, y0)
         w = tuple(ball_of(yv) - xv for yv, xv in zip(problem.y_flat, x0)) if line else None
         jf = JetField(problem, "line" if line else "flow", w=w,
                       alpha=Fraction(str(fopt.alpha)), perturb=perturb)
@@ -264,7 +255,7 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
         ode, reason = _refused(problem, end, y0, order, dps)
         return FlowEnclosure(problem, th0, name, span.time_variable, ode, NOT_CERTIFIED,
                              reason, (), tuple(x0), w, dps, time.perf_counter() - clock,
-                             perturb)
+                             perturb, jf)
     prog = with_time_variable(make_progress(progress), span.time_variable)
     ode = enclose_ode(jf, y0, end, order=order, dps=dps, max_steps=max_steps,
                       min_step=min_step, method=method, progress=prog)
@@ -272,7 +263,7 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
         bounds = tuple(certify_rank(jf, st.tube) for st in ode.steps)
     status, reason = _rank_status(ode, bounds, needs_rank, span.time_variable)
     return FlowEnclosure(problem, th0, name, span.time_variable, ode, status, reason, bounds,
-                         tuple(x0), w, dps, time.perf_counter() - clock, perturb)
+                         tuple(x0), w, dps, time.perf_counter() - clock, perturb, jf)
 
 
 def _refused(problem: Problem, end: Fraction, y0: tuple, order, dps: int):

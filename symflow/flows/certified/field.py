@@ -44,9 +44,11 @@ from ...backends.arith import get_arith
 from ...backends.linalg import ldl
 from ...errors import DataError, RankError
 from ...core.problem import Problem
-from .jets import JET_ARITH, Jet, c0, series_cap
+from .jets import JET_ARITH, Jet, series_cap, value
 
-__all__ = ["JetField", "ntk_lower_bound", "ball_of"]
+_dot = JET_ARITH.dot     # Σ xᵢyᵢ with the operators: series, balls and constants alike
+
+__all__ = ["JetField", "ntk_lower_bound", "ball_of", "ball_inputs", "ball_outputs"]
 
 
 def ball_of(v: Any) -> arb:
@@ -61,33 +63,35 @@ def ball_of(v: Any) -> arb:
     return arb(flint.fmpq(int(p), int(q)))
 
 
+def ball_inputs(problem: Problem) -> list:
+    """The problem's inputs as balls (exact where the rationals are dyadic)."""
+    return [[ball_of(v) for v in r] for r in problem.inputs]
+
+
+def ball_outputs(problem: Problem, theta: Sequence[arb], inputs: list | None = None) -> list:
+    """Balls containing x[θ] for every θ in the box ``theta`` (ball arithmetic)."""
+    x, _ = problem.network.evaluate(list(theta), inputs or ball_inputs(problem),
+                                    get_arith("ball"), False)
+    return x
+
+
 def _gram(D: Sequence[Sequence[Any]]) -> list[list[Any]]:
     """G = DDᵀ (symmetric: the upper triangle is computed once)."""
     n = len(D)
     G = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i + 1):
-            acc = None
-            for a, b in zip(D[i], D[j]):
-                acc = a * b if acc is None else acc + a * b
-            G[i][j] = G[j][i] = acc
+            G[i][j] = G[j][i] = _dot(D[i], D[j])
     return G
 
 
 def _t_apply(D: Sequence[Sequence[Any]], u: Sequence[Any]) -> list:
     """Dᵀu."""
-    K = len(D[0])
-    out = []
-    for k in range(K):
-        acc = None
-        for row, ui in zip(D, u):
-            acc = row[k] * ui if acc is None else acc + row[k] * ui
-        out.append(acc)
-    return out
+    return [_dot([row[k] for row in D], u) for k in range(len(D[0]))]
 
 
 def _solve(G: list, b: list) -> list:
-    """G⁻¹b for a series matrix G, *preconditioned*: with M the inverse of the midpoint of G's
+    """G⁻¹b for a matrix G of series (or of balls), *preconditioned*: with M the inverse of the midpoint of G's
     constant term (a point matrix; any M would do), solve (MG)u = Mb by Gaussian elimination
     without pivoting. MG ≈ I at the constant term, so the elimination multiplies narrow balls:
     on a box of radius 10⁻³ the coefficients of u = G⁻¹w grew 57-fold (sigmoid-1-4-2) and
@@ -96,7 +100,7 @@ def _solve(G: list, b: list) -> list:
     input, hence det G ≠ 0 and (MG)u = Mb ⇔ Gu = b. A pivot that may vanish raises RankError:
     G may be singular there."""
     n = len(b)
-    mid = flint.arb_mat([[c0(G[i][j]).mid() for j in range(n)] for i in range(n)])
+    mid = flint.arb_mat([[value(G[i][j]).mid() for j in range(n)] for i in range(n)])
     try:
         Mb = mid.inv()
     except ZeroDivisionError:
@@ -108,7 +112,7 @@ def _solve(G: list, b: list) -> list:
     y = [_dot(M[i], b) for i in range(n)]
     for j in range(n):
         piv = A[j][j]
-        v0 = c0(piv) if not isinstance(piv, arb) else piv
+        v0 = value(piv)
         if not (v0 > 0 or v0 < 0):
             raise RankError(f"pivot {j} of the preconditioned NTK is not certainly non-zero "
                             f"({v0.str(5)}): DDᵀ may be singular here", rank=j, expected=n)
@@ -124,13 +128,6 @@ def _solve(G: list, b: list) -> list:
         for k in range(i + 1, n):
             y[i] = y[i] - A[i][k] * y[k]
     return y
-
-
-def _dot(xs, ys):
-    acc = None
-    for x, y in zip(xs, ys):
-        acc = x * y if acc is None else acc + x * y
-    return acc
 
 
 class JetField:
@@ -157,9 +154,8 @@ class JetField:
         self.w = list(w) if w is not None else None
         if kind == "line" and (self.w is None or len(self.w) != problem.QN):
             raise DataError("the line field needs w = y − x(θ₀) with QN entries", w)
-        self.inputs = [[ball_of(v) for v in r] for r in problem.inputs]
+        self.inputs = ball_inputs(problem)
         self.y = [ball_of(v) for v in problem.y_flat]
-        self.evals = 0
 
     def outputs_and_jacobian(self, theta: Sequence[Any]):
         """(x, D) on balls (θ a sequence of ``arb``) or on raw ``arb_series`` (call inside
@@ -170,7 +166,6 @@ class JetField:
     def __call__(self, theta: Sequence[Jet]) -> list:
         """θ' on jets (a list of :class:`~.jets.Jet`, one per parameter); RankError where G
         is not certified invertible on the input."""
-        self.evals += 1
         n = min(len(j) for j in theta)
         with series_cap(n):
             out = self._series([j.s for j in theta])
@@ -178,14 +173,17 @@ class JetField:
                     for o in out]
 
     def _series(self, theta: list) -> list:
-        p = self.problem
-        x, D = self.outputs_and_jacobian(theta)
+        return self._field(*self.outputs_and_jacobian(theta))
+
+    def _field(self, x: list, D: list) -> list:
+        """θ' from x and D (series or balls alike)."""
         if self.kind == "line":
             if self.perturb == "transpose":
                 out = _t_apply(D, self.w)
             else:
                 out = _t_apply(D, _solve(_gram(D), self.w))
         else:
+            p = self.problem
             g = p.loss.grad(x, self.y, p.N, p.Q, JET_ARITH)
             a = self.alpha
             if a == 0 or self.perturb == "transpose":
@@ -199,23 +197,14 @@ class JetField:
             out[0] = -out[0]
         return out
 
-    def cost(self, theta: Sequence[arb]) -> arb:
-        """C[x[θ]] on balls."""
-        p = self.problem
-        x, _ = self.problem.network.evaluate(list(theta), self.inputs, get_arith("ball"), False)
-        return p.loss.cost(x, self.y, p.N, p.Q, get_arith("ball"))
-
     def cost_rate(self, theta: Sequence[arb]) -> arb:
-        """dC/ds = ∇ₓC · D θ' on balls (for the flow kind): ≤ 0 on a box ⇒ C non-increasing."""
+        """dC/ds = ∇ₓC · D θ' on balls (for the flow kind): ≤ 0 on a box ⇒ C non-increasing.
+        One ball evaluation of x and D serves ∇ₓC, θ' and the product."""
         x, D = self.outputs_and_jacobian(theta)
         p = self.problem
         g = p.loss.grad(x, self.y, p.N, p.Q, get_arith("ball"))
-        th = [v[0] for v in self([Jet([t]) for t in theta])]
-        acc = arb(0)
-        for gi, row in zip(g, D):
-            for d, v in zip(row, th):
-                acc += gi * d * v
-        return acc
+        th = self._field(x, D)
+        return _dot(g, [_dot(row, th) for row in D])
 
     def ntk(self, theta: Sequence[arb]) -> list[list[arb]]:
         """G = DDᵀ on balls over the box θ."""

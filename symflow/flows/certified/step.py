@@ -212,7 +212,8 @@ def _hoe(f_jet, c, p, h, margin, hmin, tol, counter, rejected):
     and stays in B (Nedialkov–Jackson–Pryce 2001; proof: while it stays in B̃, Lagrange's
     remainder puts it in B ⊂ int B̃, so it can never leave B̃). h is halved when the test fails
     and shrunk until max|y_p(B̃)|·h^p ≤ tol (at most 4 times; rigorous either way, the control
-    keeps the truncation term at the working precision). (h, B, R) or a reason string."""
+    keeps the truncation term at the working precision). (h, B, R), or None when no step
+    ≥ ``hmin`` passes the test."""
     shrinks = 0
     while h >= hmin:
         hb = _arb_of(h)
@@ -272,11 +273,10 @@ def _step(f_jet: FJet, state: tuple, t: Fraction, T: Fraction, p: int, dps: int,
     got = _hoe(f_jet, c, p, h, margin, min(hmin, h), tol, counter, rejected)  # (b), (c)
     if got is None:
         return (f"the a-priori enclosure failed for every step ≥ min_step = {float(hmin):.3g} "
-                f"at t = {float(t):.15g} (|y| ≤ {_magnitude(Y):.3g}): the solution may blow "
+                f"at time {float(t):.15g} (|y| ≤ {_magnitude(Y):.3g}): the solution may blow "
                 f"up, D may lose rank nearby, or the enclosure is too wide")
     h, box, rem = got
-    bias[0] = min(1.0, bias[0] * float(h / proposed) * 1.1) if h < proposed else \
-        min(1.0, bias[0] * 1.1)
+    bias[0] = min(1.0, bias[0] * min(1.0, float(h / proposed)) * 1.1)
     coeffs = tuple(tuple(ci[:p]) for ci in c)
     hb = _arb_of(h)                                                     # (d)
     thin_end = tuple(_meet(Jet(ci)(hb) + r * hb ** p, b) for ci, r, b in zip(coeffs, rem, box))
