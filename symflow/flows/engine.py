@@ -18,7 +18,8 @@ from mpmath import mp, mpf
 from mpmath.libmp import (from_int, from_man_exp, mpf_add, mpf_div, mpf_mul, mpf_mul_int,
                           mpf_shift, round_nearest, to_float)
 
-from .evaluation import _Evaluator
+from .evaluation import _Evaluator, _Failure
+from .rows import split_rows
 
 METHOD_NAME = "GBS extrapolation (modified midpoint, n_j = 2j, adaptive order/step, ODEX strategy)"
 
@@ -80,6 +81,18 @@ class EngineConfig:
     h_max: Any = None
 
 
+def _rescale(vals, P, q):
+    """Integers m_i with value m_i·2^−P as X_i = round-toward-zero(m_i·2^(q_i − P))."""
+    X = []
+    for m, qi in zip(vals, q):
+        sh = qi - P
+        if sh >= 0:
+            X.append(m << sh)
+        else:
+            X.append(m >> -sh if m >= 0 else -((-m) >> -sh))
+    return X
+
+
 @dataclass(frozen=True)
 class _Scales:
     """The per-step fixed-point scales: component i is the integer X with value X·2^(−q[i]);
@@ -122,6 +135,7 @@ class _Engine(_Evaluator):
     def __init__(self, config: EngineConfig):
         super().__init__(config.f, config.dim)
         self.config = config
+        self.helper = None      # a RowHelper (rows.py) computing rows on a second core
         self.kmax, self.h_max = config.kmax, config.h_max
         self.rtol, self.atol = config.rtol, config.atol
         self.prec = mp.prec
@@ -183,8 +197,22 @@ class _Engine(_Evaluator):
         n, A = self.n, self.A
         Hopt, W = {}, {}
         prev = err = err_prev = None
+        if self.fixed_f is not None:
+            P = self.fixed_P
+            yf, f0f = _to_fixed(y, [P] * len(y)), _to_fixed(f0, [P] * len(y))
+            ahead = self._rows_ahead(t, yf, f0f, Hr, k) if self.helper is not None else {}
+
+            def row_of(nj):
+                z = ahead.pop(nj, None)
+                if z is None:
+                    z = self._midpoint_fixed(t, yf, f0f, Hr, nj)
+                elif isinstance(z, _Failure):
+                    raise z
+                return _rescale(z, P, sc.q)
+        else:
+            row_of = lambda nj: _to_fixed(self._midpoint(t, y, f0, Hr, nj), sc.q)  # noqa: E731
         for j in range(1, self.kmax + 1):
-            row = self._extrapolate(_to_fixed(self._midpoint(t, y, f0, Hr, n[j]), sc.q), prev, j)
+            row = self._extrapolate(row_of(n[j]), prev, j)
             if prev is not None:
                 err = self._error(row[j - 2], row[j - 1], sc)
                 Hopt[j] = absH * mpf(_step_factor(err, j))
@@ -214,6 +242,59 @@ class _Engine(_Evaluator):
             tm = mk(add(t, mpf_mul_int(h, m, prec, rnd), prec, rnd))
             fz = fev(tm, z1)
             z0, z1 = z1, [add(a, mul(h2, b), prec, rnd) for a, b in zip(z0, fz)]
+        return z1
+
+    def _rows_ahead(self, t, yf, f0f, Hr, k) -> dict:
+        """Rows 1 … k of the step computed ahead on two processes (:mod:`.rows`): n_j → the
+        fixed-point row, or the :class:`_Failure` of f met in it (raised only if the
+        extrapolation reaches that row). A helper that died is dropped: its rows are left to
+        the serial loop."""
+        njs = [self.n[j] for j in range(1, min(k, self.kmax) + 1)]
+        mine, theirs = split_rows(njs)
+        out = {}
+        try:
+            self.helper.submit(t, yf, f0f, Hr, theirs)
+        except (OSError, EOFError):
+            self._drop_helper()
+            return out
+        for nj in mine:
+            try:
+                out[nj] = self._midpoint_fixed(t, yf, f0f, Hr, nj)
+            except _Failure as fail:
+                out[nj] = fail
+        try:
+            got = self.helper.collect()
+        except (OSError, EOFError):
+            self._drop_helper()
+            return out
+        for nj, z in got:
+            self.nfev += nj - 1
+            out[nj] = _Failure(z[1], z[2], z[3]) if isinstance(z, tuple) else z
+        return out
+
+    def _drop_helper(self) -> None:
+        helper, self.helper = self.helper, None
+        try:
+            helper.close()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+    def _midpoint_fixed(self, t, y, f0, Hr, nj):
+        """:meth:`_midpoint` in fixed point: y, f0 and the result as integers m with value
+        m·2^−P (P = ``f.fixed_bits``); f through :meth:`feval_fixed`."""
+        P = self.fixed_P
+        prec = self.prec
+        mk = mp.make_mpf
+        fev = self.feval_fixed
+        hr = mpf_div(Hr, from_int(nj), prec, _RND)
+        h = _to_fixed([hr], [P])[0]
+        h2 = 2 * h
+        z0 = y
+        z1 = [a + ((h * b) >> P) for a, b in zip(y, f0)]
+        for m in range(1, nj):
+            tm = mk(mpf_add(t, mpf_mul_int(hr, m, prec, _RND), prec, _RND))
+            fz = fev(tm, z1)
+            z0, z1 = z1, [a + ((h2 * b) >> P) for a, b in zip(z0, fz)]
         return z1
 
     def _extrapolate(self, X, prev, j):

@@ -52,7 +52,8 @@ class _Evaluator:
 
     ``f(t, y)`` gets mpf arguments and returns a sequence of ``dim`` real numbers; if
     ``f.raw_mpf`` is true, ``f.raw(t, [raw mpf tuples]) -> [raw mpf tuples]`` is used in the
-    inner loop instead (no mpf objects in between).
+    inner loop instead (no mpf objects in between); if ``f.fixed_bits`` is set (P), the inner
+    loop runs in fixed point: ``f.fixed(t, [m_i]) -> [m_i]`` with values m·2^−P.
     """
 
     def __init__(self, f, dim):
@@ -62,6 +63,9 @@ class _Evaluator:
         self.last_bad_t = None
         self.last_bad_msg = None
         self.raw_f = getattr(f, "raw", None) if getattr(f, "raw_mpf", False) else None
+        # the fixed-point protocol: f.fixed(t, [m_i]) -> [m_i], values m·2^−fixed_bits
+        self.fixed_P = getattr(f, "fixed_bits", None)
+        self.fixed_f = getattr(f, "fixed", None) if self.fixed_P else None
 
     def feval(self, t, y):
         """f at (t, y) with mpf arguments; returns the raw value tuples."""
@@ -97,6 +101,19 @@ class _Evaluator:
                     out.append(mpf(v)._mpf_)
         except Exception as e:  # noqa: BLE001
             raise _Failure(t, f"f returned a non-real value at t = {_nstr(t)}: {e}") from None
+        return out
+
+    def feval_fixed(self, t, z_fix):
+        """f at (t, y) in fixed point: y and f(t, y) as integers m with value m·2^−P,
+        P = ``f.fixed_bits`` (the engine's inner loop when ``f`` offers ``f.fixed``; the values
+        are integers, so they are finite)."""
+        self.nfev += 1
+        try:
+            out = self.fixed_f(t, z_fix)
+        except Exception as e:  # noqa: BLE001 - reported with the time
+            raise _Failure.raised(t, e) from e
+        if len(out) != self.dim:
+            raise _Failure.length(t, len(out), self.dim)
         return out
 
     def feval_fast(self, t, z_raw):

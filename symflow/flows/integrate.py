@@ -88,7 +88,8 @@ def _legacy_options(field, span, precision, on_rank_loss, s_end, t_end, dps, rto
 def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
               span: Any = None, precision: Any = None, on_rank_loss: Any = None,
               arith: str = "mpmath", confirm: bool = False, progress: Any = None,
-              max_steps: int = 100_000, s_end: Any = None, t_end: Any = None,
+              max_steps: int = 100_000, workers: Any = None, s_end: Any = None,
+              t_end: Any = None,
               dps: Any = _UNSET, rtol: Any = _UNSET, rank_loss: Any = _UNSET) -> Trajectory:
     """Integrate a flow of docs/theory.md from θ(0) = ``theta0`` (see the module docstring).
 
@@ -101,7 +102,10 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
     ``"float64"``. ``confirm=True`` runs :meth:`Trajectory.confirm`. ``progress``: None (silent),
     True (:class:`~symflow.progress.TextProgress`) or an object. ``max_steps``: accepted steps at
     most (mpmath); past it the status is ``"failed"`` and the trajectory ends at the last
-    accepted step — a bound for flows whose D⁺ blows up.
+    accepted step — a bound for flows whose D⁺ blows up. ``workers`` (mpmath): None (auto)
+    lets a second core compute about half of the rows of each extrapolation step when the
+    field is expensive enough, 1 keeps every row in this process; the trajectory is the same
+    bit for bit (:mod:`symflow.flows.rows`).
     """
     if not isinstance(problem, Problem):
         raise DataError(f"problem must be a symflow.Problem, got {problem!r}", problem)
@@ -112,12 +116,15 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
     prog = make_progress(progress)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise DataError(f"max_steps must be a positive integer, got {max_steps!r}", max_steps)
+    if workers is not None and (isinstance(workers, bool) or workers not in (1, 2)):
+        raise DataError(f"workers must be None (auto), 1 or 2, got {short_repr(workers)}",
+                        workers)
     tv, end = span.time_variable, span.end
     # the 0.1 form of the options: what Trajectory.confirm re-integrates with
     options = dict(theta0=list(theta0), field=field if not hasattr(field, "legacy") else
                    fopt.legacy, s_end=end if tv == "s" else None,
                    t_end=end if tv == "t" else None, rank_loss=ropt.name, progress=progress,
-                   max_steps=max_steps)
+                   max_steps=max_steps, workers=workers)
     traj = _RUNNERS[arith](problem, theta0, fopt.alpha, tv, end, prec, ropt.name, prog,
                            options)
     if confirm:

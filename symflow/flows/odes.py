@@ -60,6 +60,8 @@ from .controller import _default_kmax, _integrate, default_tolerance, guard_digi
 from .dense import OdeSolution, OdeStats
 from .engine import METHOD_NAME, EngineConfig, StepResult, _Engine
 from .evaluation import _to_mpf
+from .fields.fixed import _fix
+from .rows import start_helper
 
 __all__ = ["OdeStats", "OdeSolution", "StepResult", "solve_ivp_mp", "default_tolerance",
            "guard_digits", "METHOD_NAME"]
@@ -82,7 +84,8 @@ def solve_ivp_mp(f: Callable[[Any, list], Sequence], t0, y0, t1, *, dps: int = 3
                  rtol=None, atol=None, h0=None, max_steps: int = 100_000,
                  monitor: Optional[Callable[[Any, list], Optional[str]]] = None,
                  progress: Any = None, kmax: Optional[int] = None, guard: Optional[int] = None,
-                 h_max=None, stop_tol=None, raise_on_failure: bool = False) -> OdeSolution:
+                 h_max=None, stop_tol=None, raise_on_failure: bool = False,
+                 workers: Optional[int] = None) -> OdeSolution:
     """Integrate ``y' = f(t, y)``, ``y(t0) = y0`` from ``t0`` to ``t1`` at ``dps`` digits.
 
     Parameters
@@ -108,12 +111,19 @@ def solve_ivp_mp(f: Callable[[Any, list], Sequence], t0, y0, t1, *, dps: int = 3
         two step points to locate the first time the monitor fires to within ``stop_tol``; the
         last point of the trajectory is then that time.
     raise_on_failure : raise :class:`IntegrationError` instead of returning status "failed".
+    workers : 1 computes every row of a step in this process; None (auto) lets a forked helper
+        compute about half of the rows on a second core when ``f`` offers the fixed-point
+        protocol and is expensive enough (:mod:`symflow.flows.rows`). The result is the same
+        bit for bit; only ``nfev`` may count rows computed ahead and not needed.
     """
+    if workers not in (None, 1, 2):
+        raise IntegrationError(f"workers must be None (auto), 1 or 2, got {workers!r}")
     s = _settings(f, dps, rtol, kmax, guard)
     try:
         with mp.workdps(s.work_dps):
             sol = _solve(f, t0, y0, t1, s, atol=atol, h0=h0, h_max=h_max, max_steps=max_steps,
-                         monitor=monitor, progress=progress, stop_tol=stop_tol)
+                         monitor=monitor, progress=progress, stop_tol=stop_tol,
+                         workers=workers)
     finally:
         if progress is not None:
             progress.close()
@@ -172,7 +182,7 @@ def _initial_value(y0) -> list:
 
 
 def _solve(f, t0, y0, t1, s: _Settings, *, atol, h0, h_max, max_steps, monitor, progress,
-           stop_tol) -> OdeSolution:
+           stop_tol, workers=None) -> OdeSolution:
     """The integration proper (inside workdps(work_dps)): convert the inputs, run the controller
     from ``k0`` = 0.6·rtol_digits + 1.5 columns (within [3, kmax−1]), refine a monitor stop."""
     t0v = _to_mpf(t0, "t0")
@@ -189,8 +199,14 @@ def _solve(f, t0, y0, t1, s: _Settings, *, atol, h0, h_max, max_steps, monitor, 
     direction = 1 if t1v > t0v else -1
     H = None if h0 is None else direction * abs(_to_mpf(h0, "h0"))
     k0 = int(max(3, min(s.kmax - 1, 0.6 * s.rtol_digits + 1.5)))
-    res = _integrate(eng, t0v, y0v, t1v, H=H, k=k0, max_steps=max_steps, monitor=monitor,
-                     progress=progress, record=True)
+    eng.helper = start_helper(eng, t0v, [_fix(v._mpf_, eng.fixed_P) for v in y0v], workers) \
+        if eng.fixed_f is not None else None
+    try:
+        res = _integrate(eng, t0v, y0v, t1v, H=H, k=k0, max_steps=max_steps, monitor=monitor,
+                         progress=progress, record=True)
+    finally:
+        if eng.helper is not None:
+            eng._drop_helper()
     sol = OdeSolution(**solution, ts=res.ts, ys=res.ys, ks=res.ks, status=res.status,
                       message=res.message, t_stop=res.t_stop, stats=None)
     if sol.status == "stopped" and stop_tol is not None and len(sol.ts) >= 2:

@@ -36,6 +36,22 @@ class _EngineField:
         self.ff = ff
         self.w = w
         self.raw_mpf = getattr(ff, "raw_mpf", True)
+        self._w_fix = {}
+
+    @property
+    def fixed_bits(self):
+        """P of the fixed-point protocol at the current precision (None: the field has none)."""
+        return self.ff.fixed_bits() if hasattr(self.ff, "fixed_bits") else None
+
+    def fixed(self, t, theta_fix):
+        """f on fixed-point integers at P = :attr:`fixed_bits` (the engine's inner loop)."""
+        P = self.ff.fixed_bits()
+        if self.w is None:
+            return self.ff.field_fixed(theta_fix, P)
+        w = self._w_fix.get(P)
+        if w is None:
+            w = self._w_fix[P] = self.ff.fix_vector(self.w, P)
+        return self.ff.line_field_fixed(theta_fix, w, P)
 
     def __call__(self, t, theta):
         if self.w is None:
@@ -221,7 +237,7 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
         span = mpf(end_v)
     sol = solve_ivp_mp(_EngineField(ff, w), 0, th0, span, dps=dps, rtol=rtol, kmax=prec.kmax,
                        guard=prec.guard, monitor=rank, progress=with_time_variable(prog, tv),
-                       max_steps=options["max_steps"])
+                       max_steps=options["max_steps"], workers=options.get("workers"))
     status, message = _outcome(sol, tv)
     ts, ys = sol.ts, sol.ys
     if status == "rank_loss" and sol.t_stop is not None:

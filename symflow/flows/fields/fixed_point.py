@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mpmath import mp
+from mpmath import mp, mpf
 from mpmath.libmp import from_man_exp
 
 from ...errors import ParameterError
@@ -46,6 +46,7 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
         act = net.activation
         self._tanh = _is_builtin(act, "tanh")
         self._ident = _is_builtin(act, "identity")
+        self._sigmoid = _is_builtin(act, "sigmoid")
         self._sig, self._dsig = act.compiled("mpmath")
         self._l2 = isinstance(problem.loss, L2)
         self._consts: dict = {}
@@ -104,6 +105,28 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
         return [from_man_exp(-v, -P, prec, _RND)
                 for v in self._field_fix([_fix(v, P) for v in theta_raw], P)]
 
+    # -- the engine's fixed-point protocol ----------------------------------------------
+    def fixed_bits(self) -> int:
+        """P = mp.prec + FIX_GUARD: the bits of the fixed-point values at the current
+        precision."""
+        return mp.prec + _FIX_GUARD
+
+    def fix_vector(self, vals, P) -> list:
+        """mpf values → fixed-point integers at P bits."""
+        return [_fix(v._mpf_ if hasattr(v, "_mpf_") else mpf(v)._mpf_, P) for v in vals]
+
+    def field_fixed(self, th, P) -> list:
+        """:meth:`field` on fixed-point integers (values m·2^−P) → fixed-point integers."""
+        if len(th) != self.K:
+            raise ParameterError(f"θ has {len(th)} entries, expected K = {self.K}", len(th))
+        return [-v for v in self._field_fix(th, P)]
+
+    def line_field_fixed(self, th, w_fix, P) -> list:
+        """:meth:`line_field` on fixed-point integers (θ and w at P bits)."""
+        if len(th) != self.K:
+            raise ParameterError(f"θ has {len(th)} entries, expected K = {self.K}", len(th))
+        return self._line_fix(th, w_fix, P)
+
     def _field_fix(self, th, P):
         _, y, a = self._c(P)
         Ws, acts, ders, xs = self._forward(th, P)
@@ -143,8 +166,10 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
                 for v in self._line_fix([_fix(v, P) for v in theta_raw], w, P)]
 
     def _line_fix(self, th, w, P):
+        """D⁺w in fixed point; ``w`` mpf values or fixed-point integers."""
         Ws, acts, ders, _ = self._forward(th, P)
         deltas = self._deltas(Ws, ders, P)
-        h = self._solve(self._gram(acts, deltas, P), [_fix(v._mpf_, P) for v in w], P)
+        wf = [_fix(v._mpf_, P) for v in w] if w and hasattr(w[0], "_mpf_") else w
+        h = self._solve(self._gram(acts, deltas, P), wf, P)
         return self._DT(h, acts, deltas, P)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mpmath import mp, mpf
 from mpmath.libmp import from_man_exp, mpf_tanh
 
-from .fixed import _RND, _fix
+from .fixed import _RND, _fix, tanh_fixed
 
 
 class Forward:
@@ -43,10 +43,21 @@ class Forward:
                 if b is not None:
                     z = [zi + bi for zi, bi in zip(z, b)]
                 if l < L - 1:
-                    sd = [self._act(v, P, prec) for v in z]
-                    a = [u for u, _ in sd]
-                    A.append(a)
-                    Dr.append([d for _, d in sd])
+                    if self._tanh:
+                        a = tanh_fixed(z, P, prec)
+                        one = 1 << P
+                        A.append(a)
+                        Dr.append([one - ((s * s) >> P) for s in a])
+                    elif self._sigmoid:     # σ(z) = (1 + tanh(z/2))/2, σ' = σ(1 − σ)
+                        one = 1 << P
+                        a = [(one + v) >> 1 for v in tanh_fixed([v >> 1 for v in z], P, prec)]
+                        A.append(a)
+                        Dr.append([(s * (one - s)) >> P for s in a])
+                    else:
+                        sd = [self._act(v, P, prec) for v in z]
+                        a = [u for u, _ in sd]
+                        A.append(a)
+                        Dr.append([d for _, d in sd])
                 else:
                     xs.extend(z)
             acts.append(A)
