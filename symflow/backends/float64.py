@@ -7,6 +7,7 @@ SVD (singular values at or below σ₁·max(m, n)·ε count as zero; ``numpy.lin
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -17,9 +18,21 @@ from .arith import ARITH
 from .base import Backend, Decided, Decision, RankInfo
 from .levels import Level
 
-__all__ = ["Float64Backend"]
+__all__ = ["Float64Backend", "mpf_list"]
 
 _ERRORS = (ZeroDivisionError, ValueError, TypeError, OverflowError)
+_FAST_BITS = 1000   # ints / Fractions with at most this many bits in numerator and denominator
+                    # lie in the normal float64 range (or are 0): float() rounds them correctly
+
+
+def mpf_list(values) -> list:
+    """float64 values (an array or a sequence of floats) as mpf, exactly (53 bits, whatever the
+    working precision): ``mpf(float(v))`` at ≥ 15 digits for each, without mpf's argument
+    dispatch (≈ 1.7× faster; a float64 trajectory converts K numbers per stored step)."""
+    from mpmath import mp
+    from mpmath.libmp import from_float
+    make = mp.make_mpf
+    return [make(from_float(v)) for v in np.asarray(values, dtype=np.float64).tolist()]
 
 
 class Float64Backend(Backend):
@@ -44,6 +57,14 @@ class Float64Backend(Backend):
         from ..numbers import to_float64
         out = []
         for i, v in enumerate(theta):
+            tv = type(v)
+            if tv is Fraction or tv is int:
+                # the common exact case without the SymPy Rational (≈ 10× faster at K = 10⁵):
+                # float() of an int or Fraction is correctly rounded, like to_float64's
+                p, q = (v, 1) if tv is int else (v.numerator, v.denominator)
+                if p.bit_length() <= _FAST_BITS and q.bit_length() <= _FAST_BITS:
+                    out.append(float(v))
+                    continue
             if isinstance(v, (float, np.floating)):
                 f = float(v)
                 if not np.isfinite(f):

@@ -22,7 +22,8 @@ balls and mpf numbers; a vectorised numpy version serves float64.
 Size caps (checked before anything is built; :class:`~symflow.errors.ArchitectureError` names
 the size and the cap): every width ≤ ``MAX_WIDTH`` = 10 000, at most ``MAX_LAYERS`` = 100
 affine layers, and K ≤ ``MAX_PARAMS`` = 200 000 parameters. (The float64 path is used up to
-K ≈ 1300 and mpmath up to K ≈ 800 in the benchmarks; exact and ball work is far smaller.)
+K ≈ 10⁵ and mpmath up to K ≈ 2000 in benchmarks/bench_scaling.py; exact and ball work is far
+smaller.)
 """
 
 from __future__ import annotations
@@ -267,12 +268,16 @@ class MLP:
         if not jacobian:
             return x, None
         Q, K = self.output_dim, self.num_params
-        D = np.zeros((N, Q, K))
+        D = np.empty((N, Q, K))   # every column is written below (the layers' slices cover θ)
         delta = np.broadcast_to(np.eye(Q), (N, Q, Q)).copy()  # [sample, q, unit]
         for l in range(self.depth - 1, -1, -1):
             ws, bs = self.layer_slices[l]
             a = acts[l]
-            D[:, :, ws] = (delta[:, :, :, None] * a[:, None, None, :]).reshape(N, Q, -1)
+            # ∂x_q/∂W_ik = δ_i a_k written straight into D's block (a view: splitting the
+            # contiguous last axis), without a temporary of D's size and its copy
+            block = D[:, :, ws].reshape(N, Q, delta.shape[2], a.shape[1])
+            assert np.may_share_memory(block, D)
+            np.multiply(delta[:, :, :, None], a[:, None, None, :], out=block)
             if bs is not None:
                 D[:, :, bs] = delta
             if l > 0:

@@ -18,6 +18,7 @@ import mpmath
 import numpy as np
 from mpmath import mp, mpf
 
+from ..backends.float64 import mpf_list
 from ..core.fields import CompiledField
 from ..errors import IntegrationError, PrecisionError
 from ..numbers import MAX_DPS, check_dps
@@ -82,13 +83,12 @@ class _F64Reader:
                                    time=tt)
         if traj._dense is None:
             return [mpf(v) for v in traj.thetas[0]]
-        return [mpf(float(v)) for v in traj._dense(min(max(tf, lo), hi))]
+        return mpf_list(traj._dense(min(max(tf, lo), hi)))
 
     def outputs(self, traj, th):
         if traj._cache.get("cf") is None:
             traj._cache["cf"] = CompiledField(traj.problem, "standard", arith="float64")
-        return [mpf(float(v)) for v in
-                traj._cache["cf"].outputs(np.array([float(v) for v in th]))]
+        return mpf_list(traj._cache["cf"].outputs(np.array([float(v) for v in th])))
 
     def confirming_run(self, traj, dps_high):
         rtol_hi = max(traj._options["rtol"] / 100, 1e-13)

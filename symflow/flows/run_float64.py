@@ -12,6 +12,7 @@ import numpy as np
 from mpmath import mp, mpf
 
 from ..errors import DataError, RankError
+from ..backends.float64 import mpf_list
 from ..core.fields import CompiledField
 from .evaluation import _to_mpf
 from .run_mpmath import _NtkExtremes, _line_w, _rank_message
@@ -162,8 +163,7 @@ def _trajectory(run: _F64Run, status, message, stop_time, t_reached, times, thet
             time_variable=run.tv, dps=run.digits, arith="float64", status=status,
             message=message, stop_time=None if stop_time is None else mpf(stop_time),
             t_end=mpf(t_reached), t_requested=mpf(run.end),
-            times=[mpf(float(t)) for t in times],
-            thetas=[[mpf(float(v)) for v in th] for th in thetas],
-            x0=[mpf(float(v)) for v in run.x0], y=[mpf(float(v)) for v in run.y], stats=run.stats,
+            times=mpf_list(times), thetas=[mpf_list(th) for th in thetas],
+            x0=mpf_list(run.x0), y=mpf_list(run.y), stats=run.stats,
             min_ntk_eigenvalue=mpf(run.rank.min_lam), max_ntk_condition=mpf(run.rank.max_cond),
             dense=dense, options=run.options)
