@@ -17,11 +17,13 @@ from .backprop import Backprop
 from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
 from .forward import Forward
 from .gram import Gram
+from .matrices import MIN_MATRIX_WIDTH, MatrixKernels
+from .program import StraightLine
 from .pinv import PinvSolve
 from .solve import LDLSolve
 
 
-class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
+class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolve):
     """The parameter fields at mpf points, computed in fixed-point integers (see module doc).
 
     ``field(theta)`` → θ' for V_α (``α`` from ``field``), ``line_field(theta, w)`` → D⁺w,
@@ -47,6 +49,9 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
         self._tanh = _is_builtin(act, "tanh")
         self._ident = _is_builtin(act, "identity")
         self._sigmoid = _is_builtin(act, "sigmoid")
+        self._matrices = max(self.widths[1:-1], default=0) >= MIN_MATRIX_WIDTH
+        self._straight = not self._matrices and StraightLine.fits(self)
+        self._programs: dict = {}
         self._sig, self._dsig = act.compiled("mpmath")
         self._l2 = isinstance(problem.loss, L2)
         self._consts: dict = {}
@@ -61,8 +66,6 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
             a = self.alpha
             c = self._consts[P] = (inputs, y, (int(a.p) << P) // int(a.q))
         return c
-
-
 
     def _in(self, theta, P):
         th = []
@@ -89,9 +92,8 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
     def ntk(self, theta) -> list:
         """G = DDᵀ at θ as QN rows of mpf."""
         P = mp.prec + _FIX_GUARD
-        Ws, acts, ders, _ = self._forward(self._in(theta, P), P)
-        G = self._gram(acts, self._deltas(Ws, ders, P), P)
-        return [self._out(row, P) for row in G]
+        _, gram, _ = self._kernels(self._in(theta, P), P)
+        return [self._out(row, P) for row in gram()]
 
     def field(self, theta) -> list:
         """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), g = ∇ₓC."""
@@ -127,10 +129,27 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
             raise ParameterError(f"θ has {len(th)} entries, expected K = {self.K}", len(th))
         return self._line_fix(th, w_fix, P)
 
-    def _field_fix(self, th, P):
-        _, y, a = self._c(P)
+    def _kernels(self, th, P):
+        """(x, a thunk for G, u ↦ Dᵀu) at θ, by the matrix kernels (:mod:`.matrices`) for wide
+        networks, the list kernels otherwise."""
+        if self._matrices:
+            th = [int(v) for v in th]
+            Ws, As, Ds, xs = self._forward_m(th, P, mp.prec)
+            deltas = self._deltas_m(Ws, Ds, P)
+            return (xs, lambda: self._gram_m(As, deltas, P),
+                    lambda u: self._DT_m([int(v) for v in u], As, deltas, P))
+        if self._straight:
+            prog = self._programs.get(P)
+            if prog is None:
+                prog = self._programs[P] = StraightLine(self, P)
+            return prog.run(th)
         Ws, acts, ders, xs = self._forward(th, P)
         deltas = self._deltas(Ws, ders, P)
+        return xs, lambda: self._gram(acts, deltas, P), lambda u: self._DT(u, acts, deltas, P)
+
+    def _field_fix(self, th, P):
+        _, y, a = self._c(P)
+        xs, gram, dt = self._kernels(th, P)
         if self._l2:
             N = self.N
             g = [(xi - yi) // N for xi, yi in zip(xs, y)]
@@ -145,13 +164,13 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
         if self.alpha == 0:
             u = g
         else:
-            h = self._solve(self._gram(acts, deltas, P), g, P)
+            h = self._solve(gram(), g, P)
             if self.alpha == 1:
                 u = h
             else:
                 one = 1 << P
                 u = [((one - a) * gi + a * hi) >> P for gi, hi in zip(g, h)]
-        return self._DT(u, acts, deltas, P)
+        return dt(u)
 
     def line_field(self, theta, w) -> list:
         """dθ/dt = D⁺w = DᵀG⁻¹w (C6, w = y − x(0); mpf list)."""
@@ -167,9 +186,7 @@ class FixedPointField(Forward, Backprop, Gram, LDLSolve, PinvSolve):
 
     def _line_fix(self, th, w, P):
         """D⁺w in fixed point; ``w`` mpf values or fixed-point integers."""
-        Ws, acts, ders, _ = self._forward(th, P)
-        deltas = self._deltas(Ws, ders, P)
+        _, gram, dt = self._kernels(th, P)
         wf = [_fix(v._mpf_, P) for v in w] if w and hasattr(w[0], "_mpf_") else w
-        h = self._solve(self._gram(acts, deltas, P), wf, P)
-        return self._DT(h, acts, deltas, P)
+        return dt(self._solve(gram(), wf, P))
 
