@@ -40,8 +40,11 @@ def default_tolerance(dps: int) -> int:
 
 
 def _default_kmax(rtol_digits: float) -> int:
-    """Default column limit: rtol_digits/2 + 5 columns, within [8, 30]."""
-    return int(min(30, max(8, 0.5 * rtol_digits + 5)))
+    """Default column limit: rtol_digits/2 + 5 columns, within [8, 60]. (Up to 50 digits the
+    controller never asks for more; the former cap of 30 bound from 55 digits on: at 100 digits
+    on mlp([3, 8, 8, 2]) it forced 25 steps and 23456 evaluations, against 5 steps and 13566
+    evaluations with 55 columns — 19.1 s against 10.9 s.)"""
+    return int(min(60, max(8, 0.5 * rtol_digits + 5)))
 
 
 @dataclass(frozen=True)

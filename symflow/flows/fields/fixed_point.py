@@ -18,7 +18,7 @@ from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
 from .forward import Forward
 from .gram import Gram
 from .matrices import MIN_MATRIX_WIDTH, MatrixKernels
-from .program import StraightLine
+from .program import fits, program
 from .pinv import PinvSolve
 from .solve import LDLSolve
 
@@ -49,8 +49,9 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         self._tanh = _is_builtin(act, "tanh")
         self._ident = _is_builtin(act, "identity")
         self._sigmoid = _is_builtin(act, "sigmoid")
-        self._matrices = max(self.widths[1:-1], default=0) >= MIN_MATRIX_WIDTH
-        self._straight = not self._matrices and StraightLine.fits(self)
+        self._straight = fits(self)
+        self._matrices = not self._straight and \
+            max(self.widths[1:-1], default=0) >= MIN_MATRIX_WIDTH
         self._programs: dict = {}
         self._sig, self._dsig = act.compiled("mpmath")
         self._l2 = isinstance(problem.loss, L2)
@@ -139,10 +140,11 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
             return (xs, lambda: self._gram_m(As, deltas, P),
                     lambda u: self._DT_m([int(v) for v in u], As, deltas, P))
         if self._straight:
-            prog = self._programs.get(P)
-            if prog is None:
-                prog = self._programs[P] = StraightLine(self, P)
-            return prog.run(th)
+            run = self._programs.get(P)
+            if run is None:
+                run = self._programs[P] = program(self, P)
+            prec = mp.prec
+            return run(th, lambda zs: self._sigma(zs, P, prec))
         Ws, acts, ders, xs = self._forward(th, P)
         deltas = self._deltas(Ws, ders, P)
         return xs, lambda: self._gram(acts, deltas, P), lambda u: self._DT(u, acts, deltas, P)
