@@ -54,9 +54,9 @@ CLAIMS_ORDER = [["evidence"], ["entries"], ["registry"], ["sampling"], ["objects
 #: named "fields/…"): a module imports only modules of earlier layers.
 FLOWS_ORDER = [["options", "fields/fixed"],
                ["fields/forward", "fields/backprop", "fields/gram", "fields/solve", "fields/pinv",
-                "fields/expression"],
+                "fields/expression", "fields/matrices", "fields/program"],
                ["fields/fixed_point"], ["fields/__init__"],
-               ["evaluation"], ["engine"], ["controller"], ["dense"], ["odes"],
+               ["evaluation"], ["rows"], ["engine"], ["controller"], ["dense"], ["odes"],
                ["certified/jets"], ["certified/step"], ["certified/taylor"], ["certified/field"],
                ["certified/enclose"], ["certified/__init__"],
                ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]

@@ -126,8 +126,8 @@ MUTANTS: list[Mutant] = [
       "            if self.alpha == 1:\n                u = g\n",
       "integrator (FixedPointField): adapted field −DᵀG⁻¹g integrated as −Dᵀg", "drop-inverse"),
     M("fixedpoint-line-no-inverse", "symflow/flows/fields/fixed_point.py",
-      "        h = self._solve(self._gram(acts, deltas, P), [_fix(v._mpf_, P) for v in w], P)\n",
-      "        h = [_fix(v._mpf_, P) for v in w]\n",
+      "        return dt(self._solve(gram(), wf, P))\n",
+      "        return dt(wf)\n",
       "integrator: C6's dθ/dt = D⁺w integrated as Dᵀw (G⁻¹ dropped)", "drop-inverse"),
     # ---- backpropagation (Jacobian D) ---------------------------------------------------------
     M("jacobian-dsig-drop", "symflow/core/networks.py",

@@ -131,7 +131,10 @@ def start_helper(eng, t, yf, workers) -> Optional[RowHelper]:
         if usable_cores() < 2:
             return None
         tic = time.perf_counter()
-        eng.fixed_f(t, yf)
+        try:
+            eng.fixed_f(t, yf)
+        except Exception:  # noqa: BLE001 - the engine meets (and reports) it itself
+            return None
         if time.perf_counter() - tic < MIN_EVAL_SECONDS:
             return None
     return RowHelper(eng)

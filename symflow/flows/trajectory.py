@@ -56,12 +56,22 @@ class Confirmation:
     status_high: str
     level: str = "mpmath"
     dps_actual: Any = None     # the precision the confirming run really used (its ``dps``)
+    #: every compared value of the confirming run is exactly representable at ``dps`` digits
+    #: (an exact integration, e.g. a flow that is linear in time): then agreement to the last
+    #: digit is expected, not a sign that the re-run did not use more digits
+    high_fits_dps: bool = False
 
     def __str__(self) -> str:
         return (f"confirmation at {self.dps_high} digits: max rel diff "
                 f"{mpmath.nstr(self.max_rel_diff, 3)} vs tolerance {mpmath.nstr(self.tolerance, 3)}"
                 f" → {'ok' if self.ok else 'NOT confirmed'}")
 
+
+
+def _fits(values, dps) -> bool:
+    """Whether every mpf value is exactly representable at ``dps`` digits."""
+    with mp.workdps(dps):
+        return all(+mpf(v) == v for v in values)
 
 
 class Trajectory:
@@ -152,16 +162,19 @@ class Trajectory:
             end = min(mpf(self.t_end), mpf(hi.t_end))
             times = [end * k / 4 for k in range(1, 5)] if end > 0 else [mpf(0)]
             worst = mpf(0)
+            fits = True
             for tm in times:
                 for lo_v, hi_v in ((self.theta_at(tm), hi.theta_at(tm)),
                                    (self.outputs_at(tm), hi.outputs_at(tm))):
                     scale = max(abs(v) for v in hi_v)
                     diff = max(abs(a - b) for a, b in zip(lo_v, hi_v))
                     worst = max(worst, diff / scale if scale > 0 else diff)
+                    fits = fits and _fits(hi_v, self.dps)
         tol = integrate_tolerance(self.dps)
         conf = Confirmation(self.dps, dps_high, tuple(times), worst, tol,
                             bool(worst <= tol and hi.status == self.status), hi.status,
-                            level=self.arith, dps_actual=getattr(hi, "dps", None))
+                            level=self.arith, dps_actual=getattr(hi, "dps", None),
+                            high_fits_dps=fits)
         self._cache["confirmation"] = conf
         return conf
 
