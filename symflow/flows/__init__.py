@@ -5,8 +5,11 @@
 ``options``            frozen value objects: fields, spans, precision, rank-loss policy
 ``trajectory``         :class:`Trajectory` (immutable), :class:`Confirmation`, :class:`Result`
 ``run_mpmath``         the GBS engine on the fixed-point field, with the rank monitor
+``rows``               the rows of a GBS step computed on a second core (a forked helper)
 ``run_float64``        scipy's DOP853 on the numpy fields
 ``fields/``            :class:`FixedPointField`: forward pass, δ's, NTK, LDLᵀ and pinv solves
+                       (list kernels; straight-line programs for K up to ~1000; FLINT
+                       matrix products for wider networks — the same integers either way)
 ``certified/``         :func:`enclose` → :class:`FlowEnclosure`: rigorous Arb-ball enclosures of
                        whole trajectories (validated Taylor method on series)
 ``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``evaluation``

@@ -18,7 +18,7 @@ from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
 from .forward import Forward
 from .gram import Gram
 from .matrices import MIN_MATRIX_WIDTH, MatrixKernels
-from .program import fits, program
+from .program import MAX_SOLVE, fits, ldl_solver, program
 from .pinv import PinvSolve
 from .solve import LDLSolve
 
@@ -149,6 +149,14 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         deltas = self._deltas(Ws, ders, P)
         return xs, lambda: self._gram(acts, deltas, P), lambda u: self._DT(u, acts, deltas, P)
 
+    def _solve_any(self, G, b, P):
+        """G⁻¹b: the straight-line LDLᵀ for n ≤ MAX_SOLVE (the same integers as
+        :meth:`_solve`), else :meth:`_solve` (and always with ``rank_loss="pinv"``)."""
+        n = len(b)
+        if self.rank_loss != "pinv" and n <= MAX_SOLVE:
+            return ldl_solver(n, P)(G, b)
+        return self._solve(G, b, P)
+
     def _field_fix(self, th, P):
         _, y, a = self._c(P)
         xs, gram, dt = self._kernels(th, P)
@@ -166,7 +174,7 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         if self.alpha == 0:
             u = g
         else:
-            h = self._solve(gram(), g, P)
+            h = self._solve_any(gram(), g, P)
             if self.alpha == 1:
                 u = h
             else:
@@ -190,5 +198,5 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         """D⁺w in fixed point; ``w`` mpf values or fixed-point integers."""
         _, gram, dt = self._kernels(th, P)
         wf = [_fix(v._mpf_, P) for v in w] if w and hasattr(w[0], "_mpf_") else w
-        return dt(self._solve(gram(), wf, P))
+        return dt(self._solve_any(gram(), wf, P))
 

@@ -216,3 +216,59 @@ def _build(f, P) -> Callable:
     # the source holds integer literals and names made here only: no user text
     exec(compile(src, f"<symflow straight-line field, K={K}, P={P}>", "exec"), env)  # noqa: S102
     return env["run"]
+
+
+#: Largest NTK size n = QN whose LDLᵀ solve is generated straight-line.
+MAX_SOLVE = 16
+_SOLVES: dict = {}
+
+
+def ldl_solver(n: int, P: int) -> Callable:
+    """``solve(G, b)``: the LDLᵀ solve of :meth:`~.solve.LDLSolve._solve` for n × n written out
+    (the same integer operations: pivots s_j = G_jj − (Σ_k L_jk² d_k >> 2P), L_ij = (t << P) // s_j,
+    the two triangular sweeps), raising the same RankError at a pivot ≤ 0."""
+    key = (n, P)
+    solve = _SOLVES.get(key)
+    if solve is None:
+        solve = _SOLVES[key] = _build_solve(n, P)
+    return solve
+
+
+def _build_solve(n: int, P: int) -> Callable:
+    w = _Writer()
+    P2 = 2 * P
+    w.emit("def solve(G, b):", 0)
+    for j in range(n):
+        w.emit(f"G{j} = G[{j}]")
+    for j in range(n):
+        ld = [f"L{j}_{k}*L{j}_{k}*d{k}" for k in range(j)]
+        corr = f" - (({' + '.join(ld)}) >> {P2})" if ld else ""
+        w.emit(f"d{j} = G{j}[{j}]{corr}")
+        w.emit(f"if d{j} <= 0: pivot_error({j}, d{j})")
+        for i in range(j + 1, n):
+            terms = [f"L{i}_{k}*L{j}_{k}*d{k}" for k in range(j)]
+            corr = f" - (({' + '.join(terms)}) >> {P2})" if terms else ""
+            w.emit(f"L{i}_{j} = ((G{i}[{j}]{corr}) << {P}) // d{j}")
+    for i in range(n):
+        terms = [f"L{i}_{k}*y{k}" for k in range(i)]
+        corr = f" - (({' + '.join(terms)}) >> {P})" if terms else ""
+        w.emit(f"y{i} = b[{i}]{corr}")
+    for i in range(n):
+        w.emit(f"y{i} = (y{i} << {P}) // d{i}")
+    for i in range(n - 1, -1, -1):
+        terms = [f"L{k}_{i}*y{k}" for k in range(i + 1, n)]
+        if terms:
+            w.emit(f"y{i} -= ({' + '.join(terms)}) >> {P}")
+    w.emit("return [" + ", ".join(f"y{i}" for i in range(n)) + "]")
+    src = "\n".join(w.lines) + "\n"
+
+    def pivot_error(j, s):
+        from ...errors import RankError
+        import mpmath
+        raise RankError(f"NTK DDᵀ is not positive definite (LDLᵀ pivot {j} = "
+                        f"{mpmath.nstr(mpmath.mpf(s) / 2 ** P, 5)})", rank=j, expected=n)
+
+    env: dict = {"pivot_error": pivot_error}
+    # the source holds integer literals and names made here only: no user text
+    exec(compile(src, f"<symflow straight-line LDLᵀ solve, n={n}, P={P}>", "exec"), env)  # noqa: S102
+    return env["solve"]
