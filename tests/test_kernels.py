@@ -127,3 +127,14 @@ def test_straight_line_solve_is_the_ldl_solve(n):
         with pytest.raises(RankError) as e2:
             f._solve(G, b, P)
         assert str(e1.value) == str(e2.value)
+
+
+def test_program_beyond_the_int_to_str_limit():
+    # mpmath.odefun raises the precision far past 4300 digits (CPython's limit for turning an
+    # int into a string): the generated source must not spell the inputs as literals
+    prob = _problem([2, 3, 1], 2, "tanh")
+    th = sf.random_rational_point(prob.K, 4)
+    with mp.workdps(4500):
+        a, b, _ = _kinds(prob)
+        t = prob.convert_theta(th, "mpmath")
+        assert a.outputs(t) == b.outputs(t) and a.ntk(t) == b.ntk(t)

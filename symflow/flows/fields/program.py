@@ -3,14 +3,14 @@
 For a network with few parameters the list kernels (:mod:`.forward`, :mod:`.backprop`,
 :mod:`.gram`) spend most of their time on loop and indexing overhead, not on arithmetic. This
 module writes the same computation out once per problem and precision, every index resolved:
-the pre-activations z = (Σ_m W_im a_m >> P) + b_i with the inputs as integer literals, σ through
+the pre-activations z = (Σ_m W_im a_m >> P) + b_i with the inputs as named constants, σ through
 the same fixed-point σ, the δ's, the NTK entries G_rc = Σ_l ((δ_r·δ_c) >> P)(a_j·a_k + 1) and
 the products Dᵀu — the *same* integer operations in the same order as the list kernels, so the
 values are identical bit for bit (tests/test_rows.py checks this); only the interpretive
 overhead goes.
 
-The source is generated from the network's widths and the problem's exact inputs alone (no user
-text enters it) and compiled with :func:`compile`; it is used when the estimated number of
+The source is generated from the network's widths alone (the inputs enter as named integer
+constants; no user text enters it) and compiled with :func:`compile`; it is used when the estimated number of
 terms is at most :data:`MAX_TERMS` (K up to about a thousand), beyond which the list or matrix
 kernels are used.
 """
@@ -100,7 +100,9 @@ def _build(f, P) -> Callable:
         Wname.append([[th[ws.start + i * n_in + m] for m in range(n_in)]
                       for i in range(n_out)])
         Bname.append([th[bsl.start + i] for i in range(n_out)] if bsl is not None else None)
-    acts = [[[str(int(v)) for v in inputs[j]]] for j in range(N)]   # acts[j][l] names
+    consts = {f"x{j}_{m}": int(v) for j in range(N) for m, v in enumerate(inputs[j])}
+    acts = [[[f"x{j}_{m}" if inputs[j][m] else "0" for m in range(len(inputs[j]))]]
+            for j in range(N)]                      # acts[j][l]: names (inputs as constants)
     ders = [[] for _ in range(N)]
     xs = []
     for l in range(L):
@@ -155,13 +157,13 @@ def _build(f, P) -> Callable:
                 cur = nxt
                 dl[j][q][l - 1] = cur
     # AA[l][j][k] = (a_j·a_k >> P) + one
-    bias_one = one if f.bias else 0
+    consts["ONE"] = one if f.bias else 0
     AA = [[[None] * N for _ in range(N)] for _ in range(L)]
     for l in range(L):
         for j in range(N):
             for k in range(j, N):
                 v = w.var("s")
-                w.emit(f"{v} = (({_dot(acts[j][l], acts[k][l])}) >> {P}) + {bias_one}")
+                w.emit(f"{v} = (({_dot(acts[j][l], acts[k][l])}) >> {P}) + ONE")
                 AA[l][j][k] = AA[l][k][j] = v
     # G (upper triangle, then mirrored)
     n = N * Q
@@ -212,8 +214,8 @@ def _build(f, P) -> Callable:
     w.emit("return [" + ", ".join(out) + "]", 2)
     w.emit(f"return [{', '.join(xs)}], gram, dt")
     src = "\n".join(w.lines) + "\n"
-    env: dict = {}
-    # the source holds integer literals and names made here only: no user text
+    env: dict = dict(consts)
+    # the source holds names and small integer literals made here only: no user text
     exec(compile(src, f"<symflow straight-line field, K={K}, P={P}>", "exec"), env)  # noqa: S102
     return env["run"]
 
