@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mpmath import mp, mpf
-from mpmath.libmp import from_man_exp, mpf_tanh
+from mpmath.libmp import from_man_exp
 
-from .fixed import _RND, _fix, tanh_fixed
+from .fixed import _fix, tanh_fixed
 
 
 class Forward:
@@ -13,14 +13,26 @@ class Forward:
 
     # -- pieces ---------------------------------------------------------------------------
     def _act(self, z, P, prec):
-        """σ(z), σ'(z) in fixed point."""
+        """σ(z), σ'(z) in fixed point, one value, by the activation's compiled mpmath σ, σ'
+        (tanh and σ go through :meth:`_sigma`'s Arb path)."""
         if self._ident:
             return z, 1 << P
-        if self._tanh:
-            s = _fix(mpf_tanh(from_man_exp(z, -P), prec, _RND), P)
-            return s, (1 << P) - ((s * s) >> P)
         zm = mp.make_mpf(from_man_exp(z, -P))
         return _fix(mpf(self._sig(zm))._mpf_, P), _fix(mpf(self._dsig(zm))._mpf_, P)
+
+    def _sigma(self, z, P, prec):
+        """σ(z), σ'(z) of a flat list of pre-activations (fixed point; Python ints): tanh by
+        Arb with σ' = 1 − σ², the logistic σ(z) = (1 + tanh(z/2))/2 with σ' = σ(1 − σ), any
+        other activation value by value (:meth:`_act`). Every kernel takes σ from here."""
+        one = 1 << P
+        if self._tanh:
+            a = tanh_fixed(z, P, prec)
+            return a, [one - ((s * s) >> P) for s in a]
+        if self._sigmoid:
+            a = [(one + v) >> 1 for v in tanh_fixed([v >> 1 for v in z], P, prec)]
+            return a, [(s * (one - s)) >> P for s in a]
+        sd = [self._act(v, P, prec) for v in z]
+        return [int(u) for u, _ in sd], [int(d) for _, d in sd]
 
     def _forward(self, th, P, with_derivs=True):
         """Per sample: activations a⁽⁰⁾…a⁽ᴸ⁻¹⁾ (inputs of each layer), σ' of hidden layers,
@@ -43,21 +55,9 @@ class Forward:
                 if b is not None:
                     z = [zi + bi for zi, bi in zip(z, b)]
                 if l < L - 1:
-                    if self._tanh:
-                        a = tanh_fixed(z, P, prec)
-                        one = 1 << P
-                        A.append(a)
-                        Dr.append([one - ((s * s) >> P) for s in a])
-                    elif self._sigmoid:     # σ(z) = (1 + tanh(z/2))/2, σ' = σ(1 − σ)
-                        one = 1 << P
-                        a = [(one + v) >> 1 for v in tanh_fixed([v >> 1 for v in z], P, prec)]
-                        A.append(a)
-                        Dr.append([(s * (one - s)) >> P for s in a])
-                    else:
-                        sd = [self._act(v, P, prec) for v in z]
-                        a = [u for u, _ in sd]
-                        A.append(a)
-                        Dr.append([d for _, d in sd])
+                    a, d = self._sigma(z, P, prec)
+                    A.append(a)
+                    Dr.append(d)
                 else:
                     xs.extend(z)
             acts.append(A)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import flint
 
-from .fixed import tanh_fixed
 
 __all__ = ["MatrixKernels", "MIN_MATRIX_WIDTH"]
 
@@ -40,7 +39,7 @@ _fmpz = flint.fmpz
 class MatrixKernels:
     """Mixin of :class:`~symflow.flows.fields.FixedPointField`: the forward pass, the δ's, G
     and Dᵀu on ``fmpz_mat`` (see the module docstring). Needs the field's ``_c`` constants,
-    ``_act`` and the layout attributes."""
+    ``_sigma`` (:class:`~.forward.Forward`) and the layout attributes."""
 
     def _inputs_mat(self, P):
         key = ("A0", P)
@@ -51,18 +50,6 @@ class MatrixKernels:
             A0 = self._consts[key] = _mat(n0, self.N, [inputs[j][m] for m in range(n0)
                                                        for j in range(self.N)])
         return A0
-
-    def _sigma(self, z, P, prec):
-        """σ(z), σ'(z) of a flat list (fixed point)."""
-        one = 1 << P
-        if self._tanh:
-            a = tanh_fixed(z, P, prec)
-            return a, [one - ((s * s) >> P) for s in a]
-        if self._sigmoid:
-            a = [(one + v) >> 1 for v in tanh_fixed([v >> 1 for v in z], P, prec)]
-            return a, [(s * (one - s)) >> P for s in a]
-        sd = [self._act(v, P, prec) for v in z]
-        return [int(u) for u, _ in sd], [int(d) for _, d in sd]
 
     def _forward_m(self, th, P, prec):
         """(W_l matrices, A_l matrices, σ' lists per hidden layer, x sample-major)."""
