@@ -59,6 +59,7 @@ def test_helper_gives_the_serial_steps_bit_for_bit():
     assert a.ts == b.ts and a.ys == b.ys and a.ks == b.ks
     assert a.stats.max_error_estimate == b.stats.max_error_estimate
     assert b.stats.nfev >= a.stats.nfev        # rows computed ahead are counted
+    assert (a.stats.workers, b.stats.workers) == (1, 2)
 
 
 @needs_two
@@ -80,6 +81,8 @@ def test_network_flow_same_with_and_without_helper():
     b = integrate(prob, th0, t_end=1, dps=30, workers=2)
     assert a.status == b.status == "success"
     assert a.times == b.times and a.thetas == b.thetas
+    assert (a.stats["workers"], b.stats["workers"]) == (1, 2)
+    assert b.stats["field_kernel"] == "straight-line program"
     with mp.workdps(30):
         x1 = prob.at(b.theta_at(1), "mpmath", dps=30).x
         err = max(abs(x1[j, 0] - y) for j, y in enumerate(b.y)) / max(abs(v) for v in b.y)

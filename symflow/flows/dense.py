@@ -36,6 +36,7 @@ class OdeStats:
     rtol: Any = None
     atol: Any = None
     dense_nfev: int = 0
+    workers: int = 1          # 2 when a helper computed rows on a second core (flows/rows.py)
 
     @property
     def orders(self) -> tuple:

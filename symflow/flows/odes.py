@@ -201,6 +201,7 @@ def _solve(f, t0, y0, t1, s: _Settings, *, atol, h0, h_max, max_steps, monitor, 
     k0 = int(max(3, min(s.kmax - 1, 0.6 * s.rtol_digits + 1.5)))
     eng.helper = start_helper(eng, t0v, [_fix(v._mpf_, eng.fixed_P) for v in y0v], workers) \
         if eng.fixed_f is not None else None
+    n_workers = 2 if eng.helper is not None else 1
     try:
         res = _integrate(eng, t0v, y0v, t1v, H=H, k=k0, max_steps=max_steps, monitor=monitor,
                          progress=progress, record=True)
@@ -214,7 +215,7 @@ def _solve(f, t0, y0, t1, s: _Settings, *, atol, h0, h_max, max_steps, monitor, 
     sol.stats = OdeStats(nfev=eng.nfev, nsteps=res.nsteps, nrejected=res.nrejected,
                          max_error_estimate=res.max_err, order_min=2 * res.kmin,
                          order_max=2 * res.kmax, rtol=config.rtol, atol=config.atol,
-                         dense_nfev=sol.dense_nfev)
+                         dense_nfev=sol.dense_nfev, workers=n_workers)
     return sol
 
 

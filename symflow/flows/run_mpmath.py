@@ -245,7 +245,9 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
     st = sol.stats
     stats = dict(prec.stats(), nfev=st.nfev, nsteps=st.nsteps, nrejected=st.nrejected,
                  max_error_estimate=st.max_error_estimate, orders=st.orders, method=st.method,
-                 rtol=st.rtol, atol=st.atol, wall_time=_time.perf_counter() - tic)
+                 rtol=st.rtol, atol=st.atol, workers=st.workers,
+                 field_kernel=getattr(ff, "kernel", "expression"),
+                 wall_time=_time.perf_counter() - tic)
     return _trajectory(run, status, message, sol.t_stop if status != "success" else None,
                        ts[-1], ts, ys, stats, sol)
 

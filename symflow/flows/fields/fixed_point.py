@@ -108,6 +108,13 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         return [from_man_exp(-v, -P, prec, _RND)
                 for v in self._field_fix([_fix(v, P) for v in theta_raw], P)]
 
+    @property
+    def kernel(self) -> str:
+        """Which kernels evaluate the field: "straight-line program", "FLINT matrices" or
+        "lists" (the same integers either way)."""
+        return ("straight-line program" if self._straight else
+                "FLINT matrices" if self._matrices else "lists")
+
     # -- the engine's fixed-point protocol ----------------------------------------------
     def fixed_bits(self) -> int:
         """P = mp.prec + FIX_GUARD: the bits of the fixed-point values at the current
