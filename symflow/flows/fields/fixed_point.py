@@ -1,6 +1,9 @@
 """The parameter fields at mpf points in fixed-point integer arithmetic: :class:`FixedPointField`
 composes the forward pass (:mod:`.forward`), the δ's (:mod:`.backprop`), the NTK (:mod:`.gram`) and
-the solves (:mod:`.solve`, :mod:`.pinv`)."""
+the solves (:mod:`.solve`, :mod:`.pinv`) — or, with the same integer operations, the
+straight-line program of the problem (:mod:`.program`) or FLINT matrix products
+(:mod:`.matrices`). The engine calls it on fixed-point integers directly (``fixed_bits``,
+``field_fixed``, ``line_field_fixed``)."""
 
 from __future__ import annotations
 
@@ -138,8 +141,9 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         return self._line_fix(th, w_fix, P)
 
     def _kernels(self, th, P):
-        """(x, a thunk for G, u ↦ Dᵀu) at θ, by the matrix kernels (:mod:`.matrices`) for wide
-        networks, the list kernels otherwise."""
+        """(x, a thunk for G, u ↦ Dᵀu) at θ: by the straight-line program (:mod:`.program`)
+        when it fits, the FLINT matrix kernels (:mod:`.matrices`) for wider networks, the list
+        kernels otherwise — the same integers in each case (:attr:`kernel` says which)."""
         if self._matrices:
             th = [int(v) for v in th]
             Ws, As, Ds, xs = self._forward_m(th, P, mp.prec)
