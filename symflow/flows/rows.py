@@ -17,14 +17,16 @@ ahead that the convergence test does not use (early convergence) are wasted work
 it).
 
 Only the fixed-point protocol is offloaded (:class:`~symflow.flows.fields.FixedPointField`;
-``f.fixed_bits``), on platforms with ``fork``, with at least two usable cores and outside daemonic
-processes (which may not fork children) — otherwise the engine runs serially.
+``f.fixed_bits``), on platforms with ``fork``, outside daemonic processes (which may not fork
+children); by default (``workers=None``) only on Linux, with at least two usable cores, and when an
+evaluation of f costs at least :data:`MIN_EVAL_SECONDS` — otherwise the engine runs serially.
 """
 
 from __future__ import annotations
 
 import multiprocessing as _mp
 import os
+import sys
 import time
 from typing import Optional
 
@@ -128,7 +130,9 @@ def start_helper(eng, t, yf, workers) -> Optional[RowHelper]:
     if _mp.current_process().daemon:
         return None
     if workers is None:
-        if usable_cores() < 2:
+        # auto only where fork is the platform's own start method (Linux): elsewhere forking a
+        # process that loaded numpy's BLAS or a GUI toolkit is not safe; workers=2 still asks
+        if usable_cores() < 2 or not sys.platform.startswith("linux"):
             return None
         tic = time.perf_counter()
         try:
