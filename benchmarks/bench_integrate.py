@@ -15,7 +15,8 @@ case 2's, ≈ 1–4 min); heyoka (if installed: ``pip install -e ".[bench]"``;
 benchmarks/heyoka_baseline.py: the field on heyoka's expression graph, D⁺w by Gaussian
 elimination without pivoting, multiprecision Taylor; compile time reported apart, per-trajectory
 time compared). Every answer θ(1) is compared with symflow at dps + 15 digits, and case 3 also
-with the 0.1 path (raw-mpf GBS inner loop, list kernels, one core): "the same answer to 1e-25".
+with the generic path (the engine's mpf inner loop as for any f, list kernels, one core): "the
+same answer to 1e-25".
 
 Bars (issue 13): case 1 ≥ 60× odefun (goal 100×) and no slower than heyoka per trajectory
 (goal 2× faster); case 2 ≥ 10× faster than heyoka, compile excluded; case 3 under 10 s on 2
@@ -95,7 +96,9 @@ def odefun_run(prob, theta0, dps):
 
 
 def legacy_run(prob, theta0, dps):
-    """The 0.1 path: the raw-mpf GBS inner loop, the list kernels, one core."""
+    """The generic path: the engine's mpf inner loop (the protocol of any f, as in 0.1, where
+    the field also had a raw-tuple shortcut), the list kernels, one core — a second, independent
+    integration of the same flow at the same digits."""
     from symflow.flows import run_mpmath
     from symflow.flows.fields import fixed_point
     saved = (run_mpmath._EngineField.fixed_bits, fixed_point.fits)
@@ -152,8 +155,8 @@ def case(prob, theta0, dps, args, *, odefun=True, heyoka=True, legacy=False):
         d = rel(traj.theta_at(1), old.theta_at(1))
         out["legacy"] = secs
         out["legacy_diff"] = d
-        print(f"  0.1 path (raw mpf, lists, 1 core) {secs:8.3f} s  vs ref {mpmath.nstr(e_old, 3)}"
-              f"; new vs 0.1: {mpmath.nstr(d, 3)} (bar 1e-25)")
+        print(f"  generic path (mpf loop, lists, 1 core) {secs:8.3f} s  vs ref "
+              f"{mpmath.nstr(e_old, 3)}; new vs generic: {mpmath.nstr(d, 3)} (bar 1e-25)")
     if odefun:
         secs, end = odefun_run(prob, theta0, dps)
         e = rel(end, ref)
@@ -206,7 +209,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip case 2's odefun run")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--no-legacy", action="store_true", help="skip case 3's 0.1-path run")
+    ap.add_argument("--no-legacy", action="store_true", help="skip case 3's generic-path run")
     args = ap.parse_args(argv)
     c1 = case(*small(), args)
     c2 = case(*medium(), args, odefun=not args.quick)
@@ -225,7 +228,7 @@ def main(argv=None) -> int:
     print(_bar("case 3, seconds on 2 cores", c3["auto"], 10, 3, "{:.2f} s",
                higher_is_better=False))
     if "legacy" in c3:
-        print(f"  case 3, 0.1 path / new: {c3['legacy'] / c3['auto']:.1f}x; answers differ by "
+        print(f"  case 3, generic path / new: {c3['legacy'] / c3['auto']:.1f}x; answers differ by "
               f"{mpmath.nstr(c3['legacy_diff'], 3)} (bar 1e-25: "
               f"{'met' if c3['legacy_diff'] <= mpf('1e-25') else 'NOT met'})")
     for c in (c1, c2, c3):

@@ -99,7 +99,7 @@ def test_c5_alpha_swapped_in_fields_is_refuted(monkeypatch):
 
 def test_c5_inverse_dropped_in_integrator_is_refuted(monkeypatch):
     # (DDᵀ)⁻¹ dropped: the "adapted" flow integrates −Dᵀg
-    monkeypatch.setattr(INT.FixedPointField, "_solve_any", lambda self, G, b, P: list(b))
+    monkeypatch.setattr(INT.FixedPointField, "_solve", lambda self, G, b, P: list(b))
     evs = c05.check_c5_along_flows(get_problem("tanh-2-3-1-l2"), dps=DPS, alphas=[1],
                                      n_samples=2, n_motion=2, confirm=False)
     assert by_key(evs, "along.alpha1.cost").status is Status.VERIFIED

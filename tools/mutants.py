@@ -126,8 +126,8 @@ MUTANTS: list[Mutant] = [
       "            if self.alpha == 1:\n                u = g\n",
       "integrator (FixedPointField): adapted field −DᵀG⁻¹g integrated as −Dᵀg", "drop-inverse"),
     M("fixedpoint-line-no-inverse", "symflow/flows/fields/fixed_point.py",
-      "        return dt(self._solve_any(gram(), wf, P))\n",
-      "        return dt(wf)\n",
+      "        return dt(self._solve(gram(), w, P))\n",
+      "        return dt(w)\n",
       "integrator: C6's dθ/dt = D⁺w integrated as Dᵀw (G⁻¹ dropped)", "drop-inverse"),
     # ---- backpropagation (Jacobian D) ---------------------------------------------------------
     M("jacobian-dsig-drop", "symflow/core/networks.py",

@@ -3,8 +3,10 @@ method): :class:`_Engine`, configured by an :class:`EngineConfig`, evaluates ``f
 :class:`~symflow.flows.evaluation._Evaluator`) and attempts a step, returning a
 :class:`StepResult`; it also proposes the starting step.
 
-The hot path works on raw mpmath value tuples with the libmp functions (the midpoint rows,
-:meth:`_Engine._midpoint`); the tableau is kept in fixed point (Python integers, per-step scales
+The hot path (the midpoint rows) works on fixed-point integers when ``f`` offers the fixed-point
+protocol (:meth:`_Engine._midpoint_fixed`; the network fields do), else on raw mpmath value tuples
+with the libmp functions (:meth:`_Engine._midpoint`); the rows of a step may be computed ahead on
+a second core (:mod:`.rows`); the tableau is kept in fixed point (Python integers, per-step scales
 :class:`_Scales`) with exact small-rational Aitken–Neville coefficients (:func:`_tableau`).
 """
 
@@ -19,6 +21,7 @@ from mpmath.libmp import (from_int, from_man_exp, mpf_add, mpf_div, mpf_mul, mpf
                           mpf_shift, round_nearest, to_float)
 
 from .evaluation import _Evaluator, _Failure
+from .fields.fixed import shift_toward_zero
 from .rows import split_rows
 
 METHOD_NAME = "GBS extrapolation (modified midpoint, n_j = 2j, adaptive order/step, ODEX strategy)"
@@ -83,14 +86,7 @@ class EngineConfig:
 
 def _rescale(vals, P, q):
     """Integers m_i with value m_i·2^−P as X_i = round-toward-zero(m_i·2^(q_i − P))."""
-    X = []
-    for m, qi in zip(vals, q):
-        sh = qi - P
-        if sh >= 0:
-            X.append(m << sh)
-        else:
-            X.append(m >> -sh if m >= 0 else -((-m) >> -sh))
-    return X
+    return [shift_toward_zero(m, qi - P) for m, qi in zip(vals, q)]
 
 
 @dataclass(frozen=True)
@@ -128,8 +124,9 @@ class _Engine(_Evaluator):
     """The GBS stepper at a fixed working precision (construct and use inside workdps), from an
     :class:`EngineConfig`; the evaluations of ``f`` are those of :class:`_Evaluator`.
 
-    The hot path works on raw mpmath value tuples (``x._mpf_``) with the libmp functions,
-    which avoids the per-operation dispatch of ``mpf`` objects; ``f`` sees ordinary ``mpf``.
+    The hot path works on fixed-point integers (``f.fixed``) or on raw mpmath value tuples
+    (``x._mpf_``) with the libmp functions, which avoids the per-operation dispatch of ``mpf``
+    objects; a generic ``f`` sees ordinary ``mpf``.
     """
 
     def __init__(self, config: EngineConfig):

@@ -51,9 +51,8 @@ class _Evaluator:
     remember the last failure at a trial point (for the step-size underflow message).
 
     ``f(t, y)`` gets mpf arguments and returns a sequence of ``dim`` real numbers; if
-    ``f.raw_mpf`` is true, ``f.raw(t, [raw mpf tuples]) -> [raw mpf tuples]`` is used in the
-    inner loop instead (no mpf objects in between); if ``f.fixed_bits`` is set (P), the inner
-    loop runs in fixed point: ``f.fixed(t, [m_i]) -> [m_i]`` with values m·2^−P.
+    ``f.fixed_bits`` is set (P), the inner loop runs in fixed point instead:
+    ``f.fixed(t, [m_i]) -> [m_i]`` with values m·2^−P (no mpf objects in between).
     """
 
     def __init__(self, f, dim):
@@ -62,7 +61,6 @@ class _Evaluator:
         self.nfev = 0
         self.last_bad_t = None
         self.last_bad_msg = None
-        self.raw_f = getattr(f, "raw", None) if getattr(f, "raw_mpf", False) else None
         # the fixed-point protocol: f.fixed(t, [m_i]) -> [m_i], values m·2^−fixed_bits
         self.fixed_P = getattr(f, "fixed_bits", None)
         self.fixed_f = getattr(f, "fixed", None) if self.fixed_P else None
@@ -117,25 +115,9 @@ class _Evaluator:
         return out
 
     def feval_fast(self, t, z_raw):
-        """f at (t, y) with y given as raw value tuples. If ``f.raw_mpf`` is true, ``f`` is
-        called as ``f.raw(t, z_raw)`` and returns raw value tuples (no mpf objects in between);
-        otherwise as :meth:`feval`.  (The checks of :meth:`feval` are repeated inline: this is
-        the inner loop.)"""
-        raw_f = self.raw_f
-        if raw_f is None:
-            mk = mp.make_mpf
-            return self.feval(t, [mk(v) for v in z_raw])
-        self.nfev += 1
-        try:
-            raw = raw_f(t, z_raw)
-        except Exception as e:  # noqa: BLE001 - reported with the time
-            raise _Failure.raised(t, e) from e
-        if len(raw) != self.dim:
-            raise _Failure.length(t, len(raw), self.dim)
-        for v in raw:
-            if v[3] < 0:
-                raise _Failure.nonfinite_value(t)
-        return raw
+        """:meth:`feval` with y given as raw value tuples (the generic inner loop)."""
+        mk = mp.make_mpf
+        return self.feval(t, [mk(v) for v in z_raw])
 
 
 def _to_mpf(x, what, *, exact=False):

@@ -30,7 +30,7 @@ import sys
 import time
 from typing import Optional
 
-__all__ = ["RowHelper", "usable_cores", "start_helper", "MIN_EVAL_SECONDS"]
+__all__ = ["RowHelper", "usable_cores", "start_helper", "split_rows", "MIN_EVAL_SECONDS"]
 
 #: Below this time per evaluation of f the pipe and fork overheads outweigh the second core.
 MIN_EVAL_SECONDS = 2e-5

@@ -29,13 +29,12 @@ _FIELD_GUARD = 10     # extra working digits so that G may be ill-conditioned by
 
 
 class _EngineField:
-    """f(t, θ) for :func:`symflow.flows.odes.solve_ivp_mp`, with the raw-tuple fast protocol
-    where the field evaluator has one (FixedPointField)."""
+    """f(t, θ) for :func:`symflow.flows.odes.solve_ivp_mp`, with the fixed-point protocol
+    (``fixed_bits``, ``fixed``) where the field evaluator has one (FixedPointField)."""
 
     def __init__(self, ff: FixedPointField, w=None) -> None:
         self.ff = ff
         self.w = w
-        self.raw_mpf = getattr(ff, "raw_mpf", True)
         self._w_fix = {}
 
     @property
@@ -57,11 +56,6 @@ class _EngineField:
         if self.w is None:
             return self.ff.field(theta)
         return self.ff.line_field(theta, self.w)
-
-    def raw(self, t, theta_raw):
-        if self.w is None:
-            return self.ff.field_raw(theta_raw)
-        return self.ff.line_field_raw(theta_raw, self.w)
 
 
 def _line_w(x0, y):

@@ -4,8 +4,8 @@ for the mpmath runner: the model's tape sweeps in mpmath arithmetic
 :class:`~symflow.flows.fields.FixedPointField` — ``field``, ``line_field``, ``ntk``, ``outputs``.
 
 The MLP's fixed-point evaluator is specialised to layers; a general expression DAG is evaluated
-node by node in mpf at the current precision (call inside ``mpmath.workdps``). There is no raw
-tuple fast path (``raw_mpf`` is False): the engine calls :meth:`field` with mpf lists.
+node by node in mpf at the current precision (call inside ``mpmath.workdps``). There is no
+fixed-point protocol: the engine calls :meth:`field` with mpf lists.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from ...core.problem import Problem
 
 class ExpressionField:
     """θ' = V_α(θ), D⁺w, G = DDᵀ and x at mpf points of a general model (see module doc)."""
-
-    raw_mpf = False
 
     def __init__(self, problem: Problem, field: Any = "adapted", rank_loss: str = "stop",
                  rank_digits: Optional[int] = None) -> None:

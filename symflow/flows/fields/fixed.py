@@ -32,6 +32,13 @@ def _is_builtin(act, name):
 
 
 
+def shift_toward_zero(m, sh):
+    """m·2^sh rounded toward zero (an integer): the fixed-point rescaling of a signed value."""
+    if sh >= 0:
+        return m << sh
+    return m >> -sh if m >= 0 else -((-m) >> -sh)
+
+
 def tanh_fixed(zs, P, prec):
     """[tanh(z·2^−P)] as fixed-point integers at P bits, by Arb (python-flint) at ``prec`` + 10
     bits: the midpoint of Arb's ball is within 2^−prec of tanh, and 1.4–2× faster than
@@ -45,9 +52,7 @@ def tanh_fixed(zs, P, prec):
         out = []
         for z in zs:
             man, e = (arb(fmpz(int(z))) * scale).tanh().mid().man_exp()
-            sh = int(e) + P
-            m = int(man)
-            out.append(m << sh if sh >= 0 else (m >> -sh if m >= 0 else -((-m) >> -sh)))
+            out.append(shift_toward_zero(int(man), int(e) + P))
         return out
     finally:
         ctx.prec = old

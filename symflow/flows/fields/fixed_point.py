@@ -21,7 +21,7 @@ from .fixed import _FIX_GUARD, _RND, _fix, _is_builtin
 from .forward import Forward
 from .gram import Gram
 from .matrices import MIN_MATRIX_WIDTH, MatrixKernels
-from .program import MAX_SOLVE, fits, ldl_solver, program
+from .program import fits, program
 from .pinv import PinvSolve
 from .solve import LDLSolve
 
@@ -72,9 +72,7 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         return c
 
     def _in(self, theta, P):
-        th = []
-        for v in theta:
-            th.append(_fix(v._mpf_ if hasattr(v, "_mpf_") else mpf(v)._mpf_, P))
+        th = self.fix_vector(theta, P)
         if len(th) != self.K:
             raise ParameterError(f"θ has {len(th)} entries, expected K = {self.K}", len(th))
         return th
@@ -103,13 +101,6 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), g = ∇ₓC."""
         P = mp.prec + _FIX_GUARD
         return self._out(self._field_fix(self._in(theta, P), P), P, negate=True)
-
-    def field_raw(self, theta_raw) -> list:
-        """:meth:`field` on raw mpf value tuples (the engine's raw protocol)."""
-        P = mp.prec + _FIX_GUARD
-        prec = mp.prec
-        return [from_man_exp(-v, -P, prec, _RND)
-                for v in self._field_fix([_fix(v, P) for v in theta_raw], P)]
 
     @property
     def kernel(self) -> str:
@@ -160,14 +151,6 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         deltas = self._deltas(Ws, ders, P)
         return xs, lambda: self._gram(acts, deltas, P), lambda u: self._DT(u, acts, deltas, P)
 
-    def _solve_any(self, G, b, P):
-        """G⁻¹b: the straight-line LDLᵀ for n ≤ MAX_SOLVE (the same integers as
-        :meth:`_solve`), else :meth:`_solve` (and always with ``rank_loss="pinv"``)."""
-        n = len(b)
-        if self.rank_loss != "pinv" and n <= MAX_SOLVE:
-            return ldl_solver(n, P)(G, b)
-        return self._solve(G, b, P)
-
     def _field_fix(self, th, P):
         _, y, a = self._c(P)
         xs, gram, dt = self._kernels(th, P)
@@ -185,7 +168,7 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         if self.alpha == 0:
             u = g
         else:
-            h = self._solve_any(gram(), g, P)
+            h = self._solve(gram(), g, P)
             if self.alpha == 1:
                 u = h
             else:
@@ -196,18 +179,10 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
     def line_field(self, theta, w) -> list:
         """dθ/dt = D⁺w = DᵀG⁻¹w (C6, w = y − x(0); mpf list)."""
         P = mp.prec + _FIX_GUARD
-        return self._out(self._line_fix(self._in(theta, P), w, P), P)
-
-    def line_field_raw(self, theta_raw, w) -> list:
-        """:meth:`line_field` on raw mpf value tuples (the engine's raw protocol)."""
-        P = mp.prec + _FIX_GUARD
-        prec = mp.prec
-        return [from_man_exp(v, -P, prec, _RND)
-                for v in self._line_fix([_fix(v, P) for v in theta_raw], w, P)]
+        return self._out(self._line_fix(self._in(theta, P), self.fix_vector(w, P), P), P)
 
     def _line_fix(self, th, w, P):
-        """D⁺w in fixed point; ``w`` mpf values or fixed-point integers."""
+        """D⁺w in fixed point (θ and w fixed-point integers)."""
         _, gram, dt = self._kernels(th, P)
-        wf = [_fix(v._mpf_, P) for v in w] if w and hasattr(w[0], "_mpf_") else w
-        return dt(self._solve_any(gram(), wf, P))
+        return dt(self._solve(gram(), w, P))
 

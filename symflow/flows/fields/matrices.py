@@ -12,12 +12,11 @@ matrix product in C:
 * Dᵀu: the gradient of layer l is C_l A_lᵀ, C_l[i, j] = Σ_q u_{jq} Δ_{l+1}[i, jq]; its bias
   gradient the row sums of C_l.
 
-Values stay FLINT integers (``fmpz``) between the products: building a matrix from them and
-reading its entries costs ≈ 0.1 µs an entry, a third of a round trip through Python ``int``.
-Only the elementwise work (σ, the Hadamard products, the shifts back to 2^−P) runs in Python, so
-the cost of an evaluation grows like the number of entries, not of products. The list kernels
-stay in use for small networks, where the per-call overhead of FLINT dominates
-(:data:`MIN_MATRIX_WIDTH`).
+Only the elementwise work (σ, the Hadamard products, the shifts back to 2^−P) runs in Python, on
+the entries read back as ``int``, so the Python work of an evaluation grows like the number of
+entries, not of products; the conversions into and out of ``fmpz_mat`` (≈ 0.1–0.5 µs an entry)
+are what limits the gain. Used beyond the straight-line programs' size (:mod:`.program`) when
+the network is wide (:data:`MIN_MATRIX_WIDTH`); narrower ones keep the list kernels.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ module writes the same computation out once per problem and precision, every ind
 the pre-activations z = (Σ_m W_im a_m >> P) + b_i with the inputs as named constants, σ through
 the same fixed-point σ, the δ's, the NTK entries G_rc = Σ_l ((δ_r·δ_c) >> P)(a_j·a_k + 1) and
 the products Dᵀu — the *same* integer operations in the same order as the list kernels, so the
-values are identical bit for bit (tests/test_rows.py checks this); only the interpretive
+values are identical bit for bit (tests/test_kernels.py checks this); only the interpretive
 overhead goes.
 
 The source is generated from the network's widths alone (the inputs enter as named integer
@@ -250,58 +250,3 @@ class _Source:
                     out[bsl.start + i] = "(" + " + ".join(cs[j][i] for j in range(N)) + ")"
         w.emit("return [" + ", ".join(out) + "]", 2)
 
-
-#: Largest NTK size n = QN whose LDLᵀ solve is generated straight-line.
-MAX_SOLVE = 16
-_SOLVES: dict = {}
-
-
-def ldl_solver(n: int, P: int) -> Callable:
-    """``solve(G, b)``: the LDLᵀ solve of :meth:`~.solve.LDLSolve._solve` for n × n written out
-    (the same integer operations: pivots s_j = G_jj − (Σ_k L_jk² d_k >> 2P), L_ij = (t << P) // s_j,
-    the two triangular sweeps), raising the same RankError at a pivot ≤ 0."""
-    key = (n, P)
-    solve = _SOLVES.get(key)
-    if solve is None:
-        solve = _SOLVES[key] = _build_solve(n, P)
-    return solve
-
-
-def _build_solve(n: int, P: int) -> Callable:
-    w = _Writer()
-    P2 = 2 * P
-    w.emit("def solve(G, b):", 0)
-    for j in range(n):
-        w.emit(f"G{j} = G[{j}]")
-    for j in range(n):
-        ld = [f"L{j}_{k}*L{j}_{k}*d{k}" for k in range(j)]
-        corr = f" - (({' + '.join(ld)}) >> {P2})" if ld else ""
-        w.emit(f"d{j} = G{j}[{j}]{corr}")
-        w.emit(f"if d{j} <= 0: pivot_error({j}, d{j})")
-        for i in range(j + 1, n):
-            terms = [f"L{i}_{k}*L{j}_{k}*d{k}" for k in range(j)]
-            corr = f" - (({' + '.join(terms)}) >> {P2})" if terms else ""
-            w.emit(f"L{i}_{j} = ((G{i}[{j}]{corr}) << {P}) // d{j}")
-    for i in range(n):
-        terms = [f"L{i}_{k}*y{k}" for k in range(i)]
-        corr = f" - (({' + '.join(terms)}) >> {P})" if terms else ""
-        w.emit(f"y{i} = b[{i}]{corr}")
-    for i in range(n):
-        w.emit(f"y{i} = (y{i} << {P}) // d{i}")
-    for i in range(n - 1, -1, -1):
-        terms = [f"L{k}_{i}*y{k}" for k in range(i + 1, n)]
-        if terms:
-            w.emit(f"y{i} -= ({' + '.join(terms)}) >> {P}")
-    w.emit("return [" + ", ".join(f"y{i}" for i in range(n)) + "]")
-    src = "\n".join(w.lines) + "\n"
-
-    def pivot_error(j, s):
-        from ...errors import RankError
-        import mpmath
-        raise RankError(f"NTK DDᵀ is not positive definite (LDLᵀ pivot {j} = "
-                        f"{mpmath.nstr(mpmath.mpf(s) / 2 ** P, 5)})", rank=j, expected=n)
-
-    env: dict = {"pivot_error": pivot_error}
-    # the source holds integer literals and names made here only: no user text
-    exec(compile(src, f"<symflow straight-line LDLᵀ solve, n={n}, P={P}>", "exec"), env)  # noqa: S102
-    return env["solve"]
