@@ -1,7 +1,7 @@
 """Command-line options shared by ``symflow check`` and ``symflow campaign``.
 
 ``symflow check`` (:mod:`symflow.cli`) and ``symflow campaign``
-(:mod:`symflow.testing.campaign`) share, for the same reason, :func:`int_option` (an argparse
+(:mod:`symflow.campaign.command`) share, for the same reason, :func:`int_option` (an argparse
 type: an integer within bounds, with a message naming the option and the bound) and
 :func:`parse_args_or_exit_code` (parse, or the exit code argparse chose: 2 for a usage error,
 0 after ``--help``).

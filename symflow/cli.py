@@ -24,8 +24,9 @@
 ``symflow list``
     the registered claims and the catalogue problems.
 ``symflow campaign ...``
-    delegates to :func:`symflow.testing.campaign.main` (property campaign, C10's counterexample
-    search); same exit codes where they apply.
+    delegates to :func:`symflow.campaign.command.main`: every applicable claim over a seeded
+    stream of random cases, in parallel on Dask (or serially), results in a JSON-lines file that
+    a stopped campaign resumes; same exit codes where they apply.
 
 Exit status of ``symflow check``:
 
@@ -137,7 +138,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="write a Markdown report (its folder must exist)")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sub.add_parser("list", help="list the claims and the catalogue problems")
-    camp = sub.add_parser("campaign", help="C10 counterexample campaign (symflow.testing.campaign)",
+    camp = sub.add_parser("campaign", help="property campaign: every claim over random cases, on Dask",
                           add_help=False)
     camp.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -317,11 +318,11 @@ def _interrupted(args, done: list, planned: int, meta: dict, elapsed: float,
 
 def _cmd_campaign(rest: list[str]) -> int:
     try:
-        from .testing.campaign import main as campaign_main
+        from .campaign.command import main as campaign_main
     except ModuleNotFoundError as exc:
-        if exc.name != "symflow.testing.campaign":
+        if exc.name != "symflow.campaign.command":
             raise
-        print("symflow: error: symflow.testing.campaign is not available in this installation",
+        print("symflow: error: symflow.campaign is not available in this installation",
               file=sys.stderr)
         return EXIT_USAGE
     return int(campaign_main(rest) or 0)

@@ -3,10 +3,12 @@
 :func:`write_atomic` writes a file through a temporary file in the same
 folder and ``os.replace`` (a reader never sees half a report), with the permissions any other
 new file would get (``0o666 & ~umask``; an existing file keeps its mode).
+:func:`append_line` appends one line to a results file atomically (one ``write`` of the
+whole line to a file opened ``O_APPEND``, then fsync), and :func:`read_lines` reads such a
+file back, setting aside a torn last line (a write cut short by a crash).
 :func:`check_writable` refuses, before any work starts, a path that could not be written,
 with a :class:`ReportPathError` naming the path the user gave. Both live in the
-foundation layer because :mod:`symflow.testing.campaign`, which writes its own report, comes
-before ``reports`` in the import order; :mod:`symflow.reports` re-exports them.
+foundation layer so that every layer can use them; :mod:`symflow.reports` re-exports them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from .errors import SymflowError
 
-__all__ = ["ReportPathError", "check_writable", "write_atomic"]
+__all__ = ["ReportPathError", "check_writable", "write_atomic", "append_line", "read_lines"]
 
 
 class ReportPathError(SymflowError, ValueError):
@@ -120,3 +122,44 @@ def write_atomic(path: "str | os.PathLike", text: str) -> None:
                 pass
 
 
+
+
+def append_line(path: "str | os.PathLike", line: str) -> None:
+    """Append ``line`` + newline to ``path`` (created if missing) atomically: the file is
+    opened ``O_APPEND`` (every write lands at the end, whoever else appends) and the whole
+    line goes in one ``os.write`` (repeated only if the kernel took part of it), then fsync.
+    A crash can therefore leave at most a torn *last* line, which :func:`read_lines` sets
+    aside. ``line`` must not contain a newline. An ``OSError`` becomes a
+    :class:`ReportPathError` naming ``path``."""
+    if "\n" in line:
+        raise ValueError("append_line: the line contains a newline")
+    data = (line + "\n").encode("utf-8")
+    try:
+        fd = os.open(os.fspath(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ReportPathError(f"cannot append to {path!r}: {exc.strerror or exc}", path) from exc
+
+
+def read_lines(path: "str | os.PathLike") -> tuple[list[str], str]:
+    """``(lines, torn)``: the complete lines of ``path`` (without their newlines) and the torn
+    remainder after the last newline (``""`` if the file ends with one). A missing file reads
+    as no lines."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return [], ""
+    except OSError as exc:
+        raise ReportPathError(f"cannot read {path!r}: {exc.strerror or exc}", path) from exc
+    head, sep, torn = data.rpartition(b"\n")
+    if not sep:
+        head, torn = b"", data
+    lines = head.decode("utf-8", errors="replace").split("\n") if head else []
+    return lines, torn.decode("utf-8", errors="replace")

@@ -24,7 +24,7 @@ from .evidence import Evidence, Reason, Status
 from ..backends.linalg import Mat, eye, pinv, projector
 from ..core.problem import PointData
 from .registry import claim_check, register
-from .judge import Cmp, _run
+from .judge import Cmp, Skip, _f, _run
 from .sampling import _n_random, sample_points
 from .objects import ntk_pinv
 
@@ -130,6 +130,18 @@ def hand_counterexample(level: Level = Level.EXACT) -> dict:
             "xdot": D @ (-(D.T @ (A @ g))), "minus_Pg": -(P @ g)}
 
 
+def _hosts_counterexample(G: Mat, gperp: Mat, g: Mat, level: Level, dps: int) -> bool:
+    """Can the old wording fail at this point? Its error is DDᵀW(I − P)∇ₓC, zero for every W
+    where DDᵀ = 0 or (I − P)∇ₓC = 0 (e.g. D = 0, full rank, ∇ₓC = 0 for cross-entropy with
+    Q = 1). Exactly at the exact level; otherwise "= 0" means below 10^(−dps/2) relative
+    to the largest entry (the upper bound of a ball)."""
+    if level is Level.EXACT:
+        return not G.is_zero() and not gperp.is_zero()
+    small = 10.0 ** (-(dps // 2))
+    size = lambda m: max((_f(v) for v in m.entries()), default=0.0)
+    return size(G) > small and size(gperp) > small * max(1.0, size(g))
+
+
 def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                      ginverse_fn: Callable[[PointData, Mat], Mat] | None = None,
                      n_points: int | None = None) -> list[Evidence]:
@@ -138,7 +150,11 @@ def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progre
     On the hand counterexample (exact) and at the sample points of a rank-deficient problem,
     with A₃ = G⁺ + (I − G⁺G)Z + W(I − GG⁺) (``ginverse_fn(pd, G⁺)`` replaces it): the old
     hypothesis DDᵀA₃DDᵀ = DDᵀ must hold (verified) and the conclusion D(−DᵀA₃g) = −Pg must
-    fail (refuted). A failing conclusion counts as a counterexample only where the hypothesis
+    fail (refuted). Sample points where it cannot fail (:func:`_hosts_counterexample`: DDᵀ = 0
+    or (I − P)∇ₓC = 0) are skipped, with that reason: there the old conclusion is true, and
+    counting it as the counterexample's comparison would call the counterexample broken on
+    problems that cannot host it (found by the campaign: D = 0 at θ₀ = 0, and cross-entropy
+    with one output, where ∇ₓC = 0). A failing conclusion counts as a counterexample only where the hypothesis
     verified: otherwise the conclusion's evidence is demoted to inconclusive (reason
     ``hypothesis``), so the verdict can be refuted only by a genuine counterexample.
     """
@@ -163,6 +179,9 @@ def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progre
         Gp = ntk_pinv(pd)
         A = afn(pd, Gp)
         P = projector(D, pd.dps or 30)
+        if not _hosts_counterexample(G, g - P @ g, g, pd.level, pd.dps or dps):
+            return Skip("the old wording cannot fail at this point: DDᵀ = 0 or "
+                        "(I − P)∇ₓC = 0, so its error DDᵀW(I − P)∇ₓC vanishes")
         return {"ginv_A3": Cmp("zero", G @ A @ G, G),
                 "flow_A3": Cmp("zero", D @ (-(D.T @ (A @ g))), -(P @ g))}
 

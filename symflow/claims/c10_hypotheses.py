@@ -204,14 +204,14 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
 def check_c10_search(entry=GLOBAL, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
                      max_examples: int = 500, seed: int = 0) -> list[Evidence]:
     """C10, global part: Hypothesis finds a case violating x' = −∇ₓC at rank D < QN and shrinks
-    it (:func:`symflow.testing.campaign.find_c6_counterexample`).
+    it (:func:`symflow.testing.search.find_c6_counterexample`).
 
     Evidence, exact: ``search.rank`` — rank D at the counterexample (residual) is ≤ QN − 1
     (tolerance); ``search.failure`` — the counterexample's failure max|x' + ∇ₓC|, recomputed
     here as max|(I − P)∇ₓC| with P = projector(D) (residual), must be > 0 (tolerance 0:
     verified iff residual > tolerance) and equal the size the search reported.
     """
-    from ..testing.campaign import find_c6_counterexample
+    from ..testing.search import find_c6_counterexample
 
     tic = time.perf_counter()
     cx = find_c6_counterexample(max_examples=max_examples, seed=seed)

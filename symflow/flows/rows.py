@@ -24,13 +24,15 @@ evaluation of f costs at least :data:`MIN_EVAL_SECONDS` — otherwise the engine
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as _mp
 import os
 import sys
 import time
 from typing import Optional
 
-__all__ = ["RowHelper", "usable_cores", "start_helper", "split_rows", "MIN_EVAL_SECONDS"]
+__all__ = ["RowHelper", "usable_cores", "start_helper", "split_rows", "MIN_EVAL_SECONDS",
+           "no_automatic_helper"]
 
 #: Below this time per evaluation of f the pipe and fork overheads outweigh the second core.
 MIN_EVAL_SECONDS = 2e-5
@@ -121,6 +123,22 @@ def split_rows(njs) -> tuple[list, list]:
     return sorted(mine), sorted(theirs)
 
 
+_AUTO = [True]
+
+
+@contextlib.contextmanager
+def no_automatic_helper():
+    """Inside this block ``workers=None`` means one process (``workers=2`` still asks for a
+    helper): for callers that already keep every core busy, e.g. a campaign running one case
+    per core."""
+    old = _AUTO[0]
+    _AUTO[0] = False
+    try:
+        yield
+    finally:
+        _AUTO[0] = old
+
+
 def start_helper(eng, t, yf, workers) -> Optional[RowHelper]:
     """A :class:`RowHelper` for ``eng`` if ``workers`` allows one (None = auto: two usable
     cores, fork available, not in a daemonic process, and f costs at least
@@ -130,6 +148,8 @@ def start_helper(eng, t, yf, workers) -> Optional[RowHelper]:
     if _mp.current_process().daemon:
         return None
     if workers is None:
+        if not _AUTO[0]:
+            return None
         # auto only where fork is the platform's own start method (Linux): elsewhere forking a
         # process that loaded numpy's BLAS or a GUI toolkit is not safe; workers=2 still asks
         if usable_cores() < 2 or not sys.platform.startswith("linux"):

@@ -17,7 +17,7 @@ it to cross-check what, and what it is written independently of.
                     (C5 along flows, C6, C7, C8, C10) do not take the α they expect from
                     ``core.fields.parse_field``, which is under test
 ``counterexample``  max|(I − P)∇ₓC| and rank D of C10-SEARCH's counterexample, recomputed
-                    exactly — cross-checks what the property search (``testing.campaign``)
+                    exactly — cross-checks what the property search (``testing.search``)
                     reports
 
 Layer (``tests/test_architecture.py``): above ``flows``, below ``testing`` and ``claims``; these

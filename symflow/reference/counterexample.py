@@ -2,7 +2,7 @@
 
 Deliberate second implementation of the failure measure of C10-SEARCH's counterexample, used by
 C10-SEARCH (:func:`symflow.claims.c10_hypotheses.check_c10_search`) to cross-check the rank and
-the size max|x' + ∇ₓC| that the property search (:mod:`symflow.testing.campaign`) reports for
+the size max|x' + ∇ₓC| that the property search (:mod:`symflow.testing.search`) reports for
 the case it found and shrank. Written independently of the search's ``output_field``: the
 network is rebuilt from the counterexample's description and evaluated exactly, and
 x' = −DD⁺∇ₓC = −P∇ₓC gives max|x' + ∇ₓC| = max|(I − P)∇ₓC| with P =

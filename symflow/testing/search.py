@@ -3,9 +3,8 @@
 :func:`find_c6_counterexample` runs Hypothesis' ``find`` on the statement "the adapted output
 field is −∇ₓC" (the instantaneous form of C6's straight line, x' = −(x − y)/N) *without*
 the full-rank hypothesis; Hypothesis shrinks the first failure to a minimal architecture,
-returned as a :class:`Counterexample`. :mod:`symflow.testing.campaign` re-exports both names
-(C10-SEARCH in :mod:`symflow.claims.c10_hypotheses` and ``symflow campaign --c10`` import them
-from there).
+returned as a :class:`Counterexample` (C10-SEARCH in :mod:`symflow.claims.c10_hypotheses` and
+``symflow campaign --c10`` call it).
 
 >>> cx = find_c6_counterexample(max_examples=100, seed=0)
 >>> cx.rank < cx.QN and cx.residual > 0

@@ -1,0 +1,128 @@
+"""The results file: JSON lines, one per case, appended atomically as cases finish.
+
+Each line is one JSON object: the case's record from :func:`symflow.campaign.runcase.run_case`
+(``index``, ``case``, ``description``, ``outcome``, ``claims``, ``seconds``, …), plus
+``campaign`` — the settings that define what the line means (seed, n, dps, budget, the claims
+asked for, the stream's recipe, the Hypothesis and symflow versions) — and ``worker`` and
+``finished`` (Unix time). Lines are written by the campaign's client only, each by one
+:func:`symflow.files.append_line` (``O_APPEND``, one write, fsync): a crash can tear the last
+line at most, and :func:`read_results` sets a torn line aside.
+
+**Resume.** :func:`read_results` gives the indices already done; a resumed campaign runs the
+others and appends them to the same file. It refuses a file whose lines disagree on the
+settings, or settings other than those asked for (:class:`ResultsError`, naming the key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DataError
+from ..files import append_line, read_lines
+
+__all__ = ["ResultsError", "Results", "read_results", "check_resume", "append_record",
+           "repair_torn_line", "SETTINGS_KEYS"]
+
+#: The keys of ``campaign`` that must agree between every line of a file and a resumed run.
+SETTINGS_KEYS = ("seed", "n", "dps", "budget", "claims", "stream")
+
+
+class ResultsError(DataError):
+    """A results file that cannot be read or resumed; the message names the file, the line
+    and the key."""
+
+
+@dataclass
+class Results:
+    """What a results file holds: the records by index (the first line of each index is kept),
+    the campaign settings, and what was set aside (repeated indices, a torn last line, lines
+    that are not JSON objects)."""
+
+    path: str
+    records: dict[int, dict] = field(default_factory=dict)
+    settings: "dict | None" = None
+    duplicates: list[int] = field(default_factory=list)
+    torn: str = ""
+    bad_lines: list[int] = field(default_factory=list)
+
+    @property
+    def done(self) -> set[int]:
+        return set(self.records)
+
+
+def _check_settings(path: str, lineno: int, have: dict, got: dict) -> None:
+    for k in SETTINGS_KEYS:
+        if have.get(k) != got.get(k):
+            raise ResultsError(f"{path}: line {lineno}: campaign.{k} = {got.get(k)!r} differs "
+                               f"from {have.get(k)!r} on the first line: two campaigns in one "
+                               f"file", path)
+
+
+def read_results(path: "str | os.PathLike") -> Results:
+    """Read a results file (a missing file reads as empty). Raises :class:`ResultsError` when
+    its lines disagree on the campaign settings."""
+    path = os.fspath(path)
+    lines, torn = read_lines(path)
+    res = Results(path, torn=torn)
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            idx = rec["index"]
+            camp = rec["campaign"]
+        except (ValueError, TypeError, KeyError):
+            res.bad_lines.append(n)
+            continue
+        if not isinstance(idx, int) or not isinstance(camp, dict):
+            res.bad_lines.append(n)
+            continue
+        if res.settings is None:
+            res.settings = {k: camp.get(k) for k in SETTINGS_KEYS} | camp
+        else:
+            _check_settings(path, n, res.settings, camp)
+        if idx in res.records:
+            res.duplicates.append(idx)
+        else:
+            res.records[idx] = rec
+    return res
+
+
+def check_resume(res: Results, settings: dict) -> None:
+    """Refuse to resume ``res`` with different ``settings`` (naming the first key that
+    differs)."""
+    if res.settings is None:
+        return
+    for k in SETTINGS_KEYS:
+        if res.settings.get(k) != settings.get(k):
+            raise ResultsError(f"{res.path}: campaign.{k} = {res.settings.get(k)!r} in the "
+                               f"file but {settings.get(k)!r} asked for; resume with the "
+                               f"file's settings (or give no --{k})", res.path)
+
+
+def repair_torn_line(path: "str | os.PathLike") -> int:
+    """Cut a torn last line (bytes after the last newline) off ``path``; return how many bytes
+    were cut (0 if none)."""
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+    with open(path, "rb+") as f:
+        data = f.read()
+        keep = data.rfind(b"\n") + 1
+        if keep < size:
+            f.truncate(keep)
+            f.flush()
+            os.fsync(f.fileno())
+    return size - keep
+
+
+def append_record(path: "str | os.PathLike", record: dict) -> None:
+    """Append one case's record as one line (:func:`symflow.files.append_line`)."""
+    append_line(path, json.dumps(record, separators=(",", ":"), ensure_ascii=False,
+                                 default=str))
+
