@@ -37,7 +37,7 @@ from ..core.timechange import derive_time_change
 from .registry import claim_check, register
 from ..reference.fieldspec import field_alpha
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _label, _not_run,
-                           _reduced, flow, tolerance)
+                           _reduced, flow, gap_scale, tolerance)
 from .vectors import _maxabs, _mp, _n, _sub, _vec
 
 __all__ = ["check_c6_derivation", "check_c6_trajectory", "check_c6_certified"]
@@ -153,8 +153,10 @@ def _c6_t_samples(prob, traj, start: dict, n_t: int, dps: int) -> dict:
     """Along the t-flow, at ``n_t`` equally spaced t ∈ [0, 1] (x, D afresh at dps + EVAL_GUARD):
     the largest deviation from the line (``worst``) and motion (``moved``) relative to
     max|x(0) − y|, the per-time residuals, the extreme eigenvalues of DDᵀ (with the integrator's
-    smallest over its steps), C(θ(1))/C(θ(0)), κ and the rank residual tol·κ."""
-    x0, y, gap = start["x0"], start["y"], start["gap"]
+    smallest over its steps), C(θ(1))/C(θ(0)), κ and the rank residual tol·κ. Where x(0) = y
+    (∇ₓC = 0: the flow is at rest on the line, which is the point y) the residuals are absolute
+    (:func:`~symflow.claims.trajectories.gap_scale`) and the target residual is C(θ(1))."""
+    x0, y, gap = start["x0"], start["y"], gap_scale(start["gap"])
     edps = dps + EVAL_GUARD
     worst, moved, lam_min, lam_max, rows = mpf(0), mpf(0), None, mpf(0), []
     with working_precision(edps):
@@ -175,7 +177,7 @@ def _c6_t_samples(prob, traj, start: dict, n_t: int, dps: int) -> dict:
             if k == n_t - 1:
                 c1, x1 = pd.cost, x
         lam_min = min(lam_min, traj.min_ntk_eigenvalue)
-        end_r = c1 / start["c0"]
+        end_r = c1 / start["c0"] if start["c0"] > 0 else c1  # C(θ(0)) = 0: x(0) = y, at rest
         kappa = lam_max / lam_min if lam_min > 0 else mpf("inf")
         rank_r = tolerance(dps) * kappa
     return {"worst": worst, "moved": moved, "rows": rows, "lam_min": lam_min,
@@ -228,7 +230,7 @@ def _c6_in_s(entry, start: dict, *, field: Any, alpha: Fraction, time_change, dp
     ``s.confirm``."""
     prob = entry.problem
     N = prob.N
-    x0, y, gap = start["x0"], start["y"], start["gap"]
+    x0, y, gap = start["x0"], start["y"], gap_scale(start["gap"])
     edps = dps + EVAL_GUARD
     red_s = _reduced(entry, n=len(s_points), n_default=3)
     tau, tf = _t_of_s_function(time_change, N)

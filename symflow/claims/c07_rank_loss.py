@@ -25,7 +25,7 @@ from ..backends.levels import Level
 from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, _reduced,
-                           c7_data, tolerance)
+                           c7_data, gap_scale, straight_path, tolerance)
 from .vectors import _maxabs, _n, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence
 
@@ -49,8 +49,12 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
     above the tolerance makes a failure inconclusive); ``distance`` — |x(s) − y|
     non-increasing; ``setting`` — the hypothesis rank D < QN at the samples (inconclusive,
     reason hypothesis, where it fails); ``bends`` — max deviation ≥ 100·tol (residual
-    tol/deviation against 10⁻²); ``rank_monitor`` — the adapted flow with ``rank_loss="stop"``
-    is stopped by the rank monitor; ``confirm``.
+    tol/deviation against 10⁻²), inconclusive (reason hypothesis) where the integral itself
+    stays below 100·tol: then (I − P)(x − y) vanishes along the path, which is straight
+    although rank D < QN (C7's remark; e.g. x(0) = y, a flow at rest); ``rank_monitor`` — the
+    adapted flow with ``rank_loss="stop"`` is stopped by the rank monitor; ``confirm``.
+    Where x(0) = y the residuals "relative to max|x(0) − y|" are absolute (every quantity
+    compared is 0 on a flow at rest).
     """
     tol = tolerance(dps)
     prob = entry.problem
@@ -62,6 +66,7 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
         return [_not_run("flow", "C7 constrained flow", traj, dps, reduced=red)]
     hyp = _rank_hypothesis(d, prob.QN)
     m = _c7_measures(d, dps)
+    straight = straight_path(d, 100, dps)
     first_def = next((s for s, rk in zip(d["s"], d["ranks"]) if rk < prob.QN), None)
     out = [
         _ev("formula", "C7: x(s) − x_lin(s) equals (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr "
@@ -81,7 +86,7 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
                  reason=None if hyp is None else Reason.HYPOTHESIS, why=hyp or ""),
         _ev("bends", "C7: rank loss bends the path: max|x(s) − x_lin(s)|/max|x(0) − y| ≥ "
             "100·tol (residual tol/deviation)", m["bend_r"], mpf(1) / 100, dps, traj=traj,
-            hypothesis=hyp if m["bend_r"] > mpf(1) / 100 else None,
+            hypothesis=(hyp or straight) if m["bend_r"] > mpf(1) / 100 else None,
             details={"deviation": _n(m["bend"], 6)}, reduced=red),
         _rank_monitor_evidence(entry, dps, "rank_monitor", s_end=d["s_end"],
                                first_deficient=first_def, progress=progress),
@@ -92,13 +97,14 @@ def check_c7(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None
 
 
 def _c7_measures(d: dict, dps: int) -> dict:
-    """From :func:`~symflow.claims.trajectories.c7_data`, relative to ``gap`` = max|x(0) − y|:
+    """From :func:`~symflow.claims.trajectories.c7_data`, relative to ``gap`` = max|x(0) − y|
+    (absolute if x(0) = y, :func:`~symflow.claims.trajectories.gap_scale`):
     the formula's residual max|dev − voc| (``r``), the largest rise and the fall of |x(s) − y|,
     the deviation from the line (``bend``) with its residual tol/deviation, and the quadrature's
     error estimate (``qerr``)."""
     tol = tolerance(dps)
     with working_precision(dps + EVAL_GUARD):
-        gap = d["gap"]
+        gap = gap_scale(d["gap"])  # 1 if x(0) = y: the flow is at rest, residuals absolute
         r = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
         rise = max([mpf(0)] + [d["dist"][k + 1] - d["dist"][k]
                                for k in range(len(d["dist"]) - 1)]) / gap

@@ -140,7 +140,9 @@ def _hessian_target(prob) -> sp.Matrix:
 
 def _posdef_evidence(prob, target: sp.Matrix) -> list[Evidence]:
     """Each block B of ``target`` annihilates 1 (``exact.kernel``) and is positive definite on
-    {1ᵀv = 0} (``exact.posdef``: leading minors of VᵀBV, V = [e_i − e_Q], exact rationals)."""
+    {1ᵀv = 0} (``exact.posdef``: leading minors of VᵀBV, V = [e_i − e_Q], exact rationals).
+    For Q = 1, {1ᵀv = 0} = {0}: there are no minors and positive definiteness on {0} holds
+    vacuously (residual max(0, −min ∅) = 0; the fiber is the single point x_j = c_j)."""
     N, Q = prob.N, prob.Q
     minors, kernel = [], []
     V = sp.zeros(Q, Q - 1)
@@ -151,7 +153,10 @@ def _posdef_evidence(prob, target: sp.Matrix) -> list[Evidence]:
         kernel += list(B * sp.ones(Q, 1))
         M = V.T * B * V
         minors += [M[:k, :k].det() for k in range(1, Q)]
-    mn = min(minors)
+    mn = min(minors) if minors else None
+    det = {"minors": [str(m) for m in minors]}
+    if not minors:
+        det["vacuous"] = "Q = 1: {1ᵀv = 0} = {0}, no minors (the fiber is a point)"
     return [
         Evidence(Level.EXACT, "C8: B = diag(y_j) − y_jy_jᵀ annihilates 1 (C is flat "
                  "across fibers)", max(abs(v) for v in kernel), 0,
@@ -159,14 +164,18 @@ def _posdef_evidence(prob, target: sp.Matrix) -> list[Evidence]:
                  key="exact.kernel"),
         Evidence(Level.EXACT, "C8: the Hessian is positive definite on {1ᵀv = 0} "
                  "(leading minors of VᵀBV, V = [e_i − e_Q]; residual max(0, −min minor))",
-                 max(0, -mn), 0, Status.VERIFIED if mn > 0 else Status.REFUTED, None,
-                 {"minors": [str(m) for m in minors]}, key="exact.posdef"),
+                 max(0, -mn) if minors else 0, 0,
+                 Status.VERIFIED if mn is None or mn > 0 else Status.REFUTED, None, det,
+                 key="exact.posdef"),
     ]
 
 
 def _fiber_rates(prob, dps):
-    """Smallest and largest eigenvalue of (1/N)(diag(y_j) − y_jy_jᵀ) on {1ᵀv = 0}, all j."""
+    """Smallest and largest eigenvalue of (1/N)(diag(y_j) − y_jy_jᵀ) on {1ᵀv = 0}, all j;
+    (None, None) for Q = 1, where {1ᵀv = 0} = {0} has no eigenvalue (the fiber is a point)."""
     Q, N = prob.Q, prob.N
+    if Q == 1:
+        return None, None
     y = prob.y_flat
     lo, hi = None, None
     with mpmath.workdps(dps):
@@ -185,7 +194,8 @@ def _fiber_rates(prob, dps):
 def default_s_end(entry, dps: int = 30) -> Fraction:
     """The default span of :func:`check_c8_trajectory`: 1.25·ln(10⁸·max(1, |x(0) − x*|))/λ_min
     rounded up to a multiple of 10, so that |x − x*| (≈ e^{−λ_min s}) ends near 10⁻⁸ and the
-    rate tolerance 10·|x − x*| is small (:func:`symflow.backends.tolerance.too_loose`)."""
+    rate tolerance 10·|x − x*| is small (:func:`symflow.backends.tolerance.too_loose`). For
+    Q = 1 (no rate: σ ≡ 1 = y_j, so ∇ₓC ≡ 0 and the flow is at rest) it is 10."""
     prob = entry.problem
     N, Q = prob.N, prob.Q
     with working_precision(dps + EVAL_GUARD):
@@ -196,6 +206,8 @@ def default_s_end(entry, dps: int = 30) -> Fraction:
                                    mpmath.fsum(x0[j * Q:(j + 1) * Q]))
         d0 = _norm(_sub(x0, xstar))
         lo, _ = _fiber_rates(prob, dps + EVAL_GUARD)
+        if lo is None:  # Q = 1: σ ≡ 1 = y_j, ∇ₓC ≡ 0, the flow is at rest: any span will do
+            return Fraction(10)
         s = mpf("1.25") * mpmath.log(mpf(10) ** 8 * max(mpf(1), d0)) / lo
         return Fraction(int(mpmath.ceil(s / 10)) * 10)
 
@@ -282,16 +294,39 @@ def _c8_samples(entry, traj, end, f: Fraction, n_samples: int, dps: int) -> dict
             if worst_k > tol:
                 off.append(ss[k])
             dists.append(_norm(_sub(x, xstar)))
-        rise = max(mpf(0), *[dists[k + 1] - dists[k] for k in range(n_samples)]) / dists[0]
-        fall = (dists[0] - dists[-1]) / dists[0]
+        res = tol * max(mpf(1), _maxabs(xstar))   # |x − x*| resolved above this
+        d0 = dists[0] if dists[0] > res else mpf(1)  # x(0) = x*: absolute
+        rise = max(mpf(0), *[dists[k + 1] - dists[k] for k in range(n_samples)]) / d0
+        fall = (dists[0] - dists[-1]) / d0
         lo, hi = _fiber_rates(prob, edps)
-        h = ss[-1] - ss[-2]
-        rate = -mpmath.log(dists[-1] / dists[-2]) / h
+    out = {"c": c, "ss": ss, "inv": inv, "moved": moved, "rng": rng, "off": off,
+           "dists": dists, "rise": rise, "fall": fall, "lo": lo, "hi": hi}
+    out.update(_c8_rate(dists, ss, lo, hi, res, edps))
+    return out
+
+
+def _c8_rate(dists: list, ss: list, lo, hi, res, edps: int) -> dict:
+    """The decay rate of |x − x*| on the last interval against the band [λ_min, λ_max]
+    (``rate_r``, tolerance ``rate_tol`` = 10·|x(s_{n−1}) − x*|), or why it cannot be measured
+    (``rate_skip``: (reason, sentence)): x(0) = x* up to ``res`` (the flow starts at the
+    fiber's minimum and is at rest, so there is no decay: always for Q = 1, where the fiber is
+    the point c_j and σ ≡ 1 = y_j), or |x − x*| at the last two samples not above ``res``."""
+    none = {"rate": None, "rate_r": None, "rate_tol": None, "rate_skip": None}
+    if lo is None or dists[0] <= res:
+        why = ("Q = 1: the fiber 1ᵀx_j = c_j is a point, σ ≡ 1 = y_j and ∇ₓC ≡ 0" if lo is None
+               else f"|x(0) − x*| = {_n(dists[0], 3)} ≤ {_n(res, 3)}: θ(0) is already at the "
+                    f"fiber's minimum (σ(x_j(0)) = y_j, ∇ₓC = 0)")
+        return {**none, "rate_skip": (Reason.HYPOTHESIS, f"{why}; the flow is at rest and "
+                                      f"|x − x*| has no decay rate to compare with the band")}
+    if min(dists[-2:]) <= res:
+        return {**none, "rate_skip": (Reason.NUMERICS, f"|x − x*| at the last two samples "
+                                      f"({_n(dists[-2], 3)}, {_n(dists[-1], 3)}) is not above "
+                                      f"the resolution {_n(res, 3)}: no rate can be measured")}
+    with working_precision(edps):
+        rate = -mpmath.log(dists[-1] / dists[-2]) / (ss[-1] - ss[-2])
         rate_r = max(mpf(0), lo - rate, rate - hi) / lo       # the band itself, not widened
         rate_tol = 10 * dists[-2]                               # the one widening (docstring)
-    return {"c": c, "ss": ss, "inv": inv, "moved": moved, "rng": rng, "off": off,
-            "dists": dists, "rise": rise, "fall": fall, "lo": lo, "hi": hi, "rate": rate,
-            "rate_r": rate_r, "rate_tol": rate_tol}
+    return {**none, "rate": rate, "rate_r": rate_r, "rate_tol": rate_tol}
 
 
 def _c8_trajectory_evidence(m: dict, hyp, det: dict, traj, tol, dps: int, end, n_samples: int,
@@ -311,14 +346,27 @@ def _c8_trajectory_evidence(m: dict, hyp, det: dict, traj, tol, dps: int, end, n
             m["rise"], tol, dps, traj=traj, magnitude=m["fall"], hypothesis=hyp, reduced=red,
             details={"final distance": _n(m["dists"][-1], 6),
                      "initial distance": _n(m["dists"][0], 6)}),
-        _ev("rate", "C8: decay rate of |x − x*| on the last interval within the linearised "
-            "rates [λ_min, λ_max] of (1/N)(diag(y) − yyᵀ) on the fiber (residual: relative "
-            "excursion outside the band; tolerance 10·|x − x*|, the size of the nonlinear "
-            "correction)", m["rate_r"], m["rate_tol"], dps, traj=traj, magnitude=mpf(1),
-            hypothesis=hyp, reduced=red,
-            details={"observed_rate": _n(m["rate"], 8), "lambda_min": _n(m["lo"], 8),
-                     "lambda_max": _n(m["hi"], 8)}),
+        _rate_evidence(m, hyp, traj, dps, red),
     ]
+
+
+def _rate_evidence(m: dict, hyp, traj, dps: int, red) -> Evidence:
+    """``rate``: the observed decay rate within the band (see :func:`_c8_rate`); inconclusive
+    with the reason of ``m["rate_skip"]`` where no rate can be measured."""
+    what = ("C8: decay rate of |x − x*| on the last interval within the linearised rates "
+            "[λ_min, λ_max] of (1/N)(diag(y) − yyᵀ) on the fiber (residual: relative excursion "
+            "outside the band; tolerance 10·|x − x*|, the size of the nonlinear correction)")
+    det = {"observed_rate": _n(m["rate"], 8) if m["rate"] is not None else None,
+           "lambda_min": _n(m["lo"], 8) if m["lo"] is not None else None,
+           "lambda_max": _n(m["hi"], 8) if m["hi"] is not None else None}
+    if m["rate_skip"] is not None and not hyp:
+        reason, why = m["rate_skip"]
+        if red:
+            det["reduced"] = red
+        return Evidence(Level.MPMATH, what, None, None, Status.INCONCLUSIVE, dps, det,
+                        key="rate", reason=reason, why=why)
+    return _ev("rate", what, m["rate_r"], m["rate_tol"], dps, traj=traj, magnitude=mpf(1),
+               hypothesis=hyp, reduced=red, details=det)
 
 
 register("C8", "Cross-entropy: logit sums invariant, minimum x* = log y + shift on the fiber",

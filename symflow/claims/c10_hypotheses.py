@@ -33,7 +33,8 @@ from .evidence import Evidence, Reason, Status
 from .registry import claim_check, register, GLOBAL
 from ..reference.counterexample import failure_size
 from .trajectories import (EVAL_GUARD, MONITOR_MAX_STEPS, _confirmation_evidence, _ev,
-                           _not_run, _reduced, c7_data, flow, tolerance)
+                           _not_run, _reduced, c7_data, flow, gap_scale, straight_path,
+                           tolerance)
 from .vectors import _maxabs, _mp, _n, _norm, _sub
 from .rank_monitor import _rank_hypothesis, _rank_monitor_evidence, _steps_past_threshold
 
@@ -152,8 +153,11 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
     C7's formula at the same samples; ``rank_monitor`` — C6's t-flow is stopped by the rank
     monitor (at t = 0 when rank D(θ(0)) < QN); ``rank_monitor_midflow`` — on
     :func:`rank_loss_example` the monitor stops C6's t-flow where the line forces rank loss
-    (``midflow=False`` skips it); ``confirm``. Where rank D < QN fails at the samples, the
-    departure and the miss are inconclusive (reason hypothesis).
+    (``midflow=False`` skips it); ``confirm``. Where rank D < QN fails at the samples, or
+    where C7's integral of (I − P)(x − y) stays below 10⁴·tol (x(0) − y in range D along the
+    path, e.g. x(0) = y: C7 then predicts C6's line, the problem is no witness), the departure
+    and the miss are inconclusive (reason hypothesis). Residuals relative to max|x(0) − y| are
+    absolute where x(0) = y.
     """
     tol = tolerance(dps)
     prob = entry.problem
@@ -163,9 +167,10 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
     if traj.status != "success":
         return [_not_run("flow", "C10 constrained flow", traj, dps, reduced=red)]
     N = prob.N
-    hyp = _rank_hypothesis(d, prob.QN)
+    big = mpf(10) ** -4
+    hyp = _rank_hypothesis(d, prob.QN) or straight_path(d, 1 / big, dps)
     with working_precision(dps + EVAL_GUARD):
-        gap = d["gap"]
+        gap = gap_scale(d["gap"])  # 1 if x(0) = y: the flow is at rest, residuals absolute
         bend = max(_maxabs(v) for v in d["dev"]) / gap
         r_line = tol / bend if bend > 0 else mpf("inf")
         s = d["s"][-1]
@@ -174,7 +179,6 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
         r_miss = tol / miss if miss > 0 else mpf("inf")
         r7 = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
         qerr = d["quad_error"] / gap
-    big = mpf(10) ** -4
     out = [
         _ev("departure", "C10: without full rank the output path leaves C6's straight line: "
             "residual tol / (max|x(s) − x_lin(s)|/max|x(0) − y|) ≤ 10⁻⁴ means the departure is "

@@ -25,7 +25,8 @@ float64
 
 Inequalities (C5's dC/ds ≤ 0) use r = max(value, 0) with the same rules; positivity (C4's
 positive-definiteness pivots) needs a certified positive value (exact > 0, ball > 0, mpmath >
-tol at both precisions).
+tol at both precisions); over no values at all (the pivots of a 0 × 0 matrix, when range(D) =
+{0}) it holds vacuously: verified, residual None, the details say so.
 """
 
 from __future__ import annotations
@@ -190,6 +191,8 @@ def _judge_raw(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
     if c.kind == "same":
         return _judge_same(c, c2, level, dps)
     be = backend(level)
+    if c.kind == "pos" and not len(c.lhs):
+        return _vacuous_pos()
     scale = _scale(c)
     if c.kind == "pos":
         d = be.decide_positive(list(c.lhs), None if c2 is None else list(c2.lhs), dps, scale)
@@ -198,6 +201,15 @@ def _judge_raw(c: Cmp, c2: Cmp | None, level: Level, dps: int) -> _Judged:
     r2 = None if c2 is None else _residual(c2, be)[0]
     d = be.decide_zero(r, nonzero, r2, dps, scale)
     return _Judged(_STATUS[d.decision], d.residual, d.tolerance, d.confirm)
+
+
+def _vacuous_pos() -> _Judged:
+    """"Every value > 0" over no values (e.g. the LDLᵀ pivots of a 0 × 0 matrix BᵀMB when
+    range(D) = {0}): true, vacuously. There is no smallest value to report (min ∅ = +∞), so the
+    residual is None and ``info`` says why; the tolerance is 0, as for every positivity check."""
+    return _Judged(Status.VERIFIED, None, 0,
+                   info={"vacuous": "no values to be positive (an empty set of pivots: a 0 × 0 "
+                                    "matrix is positive definite vacuously)"})
 
 
 def _residual(c: Cmp, be: Backend) -> tuple[Any, bool]:
@@ -316,8 +328,10 @@ def _evidence(level: Level, dps: int, key: str, what: str, js: list[_Judged], ba
                         Status.INCONCLUSIVE, dps, dict(base), key=key, reason=Reason.HYPOTHESIS,
                         why="; ".join(sorted(set(skipped))) or "no point checked")
     kind_pos = js[0].kind == "pos"
-    res = (min if kind_pos else max)((j.residual for j in js), key=lambda v: mpmath.mpf(
-        float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v)
+    rs = [j.residual for j in js if j.residual is not None]  # None: a vacuous positivity
+    res = (min if kind_pos else max)(rs, key=lambda v: mpmath.mpf(
+        float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v) \
+        if rs else None
     tol = max((j.tolerance for j in js), key=lambda v: mpmath.mpf(v) if not isinstance(
         v, float) else v)
     det = dict(base)

@@ -66,7 +66,7 @@ from ..reference.fieldspec import field_alpha
 from .vectors import _frac, _maxabs, _mp, _n, _norm, _sub, _vec
 
 __all__ = ["EVAL_GUARD", "MONITOR_MAX_STEPS", "S_END_OVERRIDES", "S_END_WHY", "tolerance", "flow",
-           "clear_cache", "c7_data"]
+           "gap_scale", "straight_path", "clear_cache", "c7_data"]
 
 
 #: Extra digits for evaluating x, D, P at the integrated θ, so that the residuals measure the
@@ -305,6 +305,31 @@ def _l2(e) -> bool:
 
 
 _C7: dict = {}
+
+
+def gap_scale(gap):
+    """The divisor of the trajectory residuals stated relative to ``gap`` = max|x(0) − y|:
+    ``gap`` itself, or 1 when x(0) = y. Then ∇ₓC = (x(0) − y)/N = 0, θ(0) is an equilibrium of
+    every field V_α, the flow is at rest (x(s) = y = x_lin(s) for all s) and every quantity
+    compared is 0: the residuals are absolute instead of 0/0."""
+    return gap if gap > 0 else mpf(1)
+
+
+def straight_path(d: dict, factor, dps: int) -> str | None:
+    """None if C7's integral (1/N)∫₀ˢ e^{−(s−r)/N}(I − P(r))(x(r) − y)dr of :func:`c7_data`
+    ``d`` reaches ``factor``·tol relative to max|x(0) − y| at some sample, i.e. C7 predicts that
+    the path leaves the line by that much; else a sentence: (I − P(r))(x(r) − y) vanishes along
+    the path (x(0) − y stays in range D(θ(r)); x(0) = y is the case of a flow at rest), the path
+    is C6's straight line although rank D < QN, and cannot witness the bending."""
+    with working_precision(dps + EVAL_GUARD):
+        pred = max(_maxabs(v) for v in d["voc"]) / gap_scale(d["gap"])
+        if pred >= factor * tolerance(dps):
+            return None
+    at_rest = " (here x(0) = y: the flow is at rest)" if d["gap"] == 0 else ""
+    return (f"C7's integral of (I − P(r))(x(r) − y) is {_n(pred, 3)} relative to max|x(0) − y|, "
+            f"below {_n(factor * tolerance(dps), 3)}: x(0) − y stays in range D along the "
+            f"path{at_rest}, so C7 itself predicts the straight line and this problem cannot "
+            f"show rank loss bending it")
 
 
 def c7_data(entry, *, dps: int = 30, s_end: Any = None, n_samples: int = 4,

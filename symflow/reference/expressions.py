@@ -17,7 +17,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-import flint  # noqa: F401  (the doctest's arithmetic)
+import flint
 import sympy as sp
 
 from ..backends import backend
@@ -44,6 +44,13 @@ def evaluate_expr(expr: sp.Expr, env: dict, ar, memo: dict | None = None) -> Any
     """
     memo = {} if memo is None else memo
     return _ev(sp.sympify(expr), env, ar, memo)
+
+
+def _certainly_nonzero(z) -> bool:
+    """z ≠ 0 for certain: a ball that excludes 0, or any other number that is not 0."""
+    if isinstance(z, flint.arb):
+        return not z.contains(0)
+    return z != 0
 
 
 def _ev(e, env, ar, memo):
@@ -79,8 +86,11 @@ def _ev(e, env, ar, memo):
         v = ar.fn("max0")(_ev(other, env, ar, memo))
     elif isinstance(e, sp.Heaviside):
         z = _ev(e.args[0], env, ar, memo)
-        if len(e.args) > 1 and e.args[1] != 0:
-            raise ValueError(f"cannot evaluate {e}: only Heaviside(·, 0) is supported")
+        if len(e.args) > 1 and e.args[1] != 0 and not _certainly_nonzero(z):
+            # SymPy's d/du Max(0, u) is Heaviside(u, 1/2): equal to Heaviside(u, 0) for u ≠ 0,
+            # and at u = 0 (a ReLU kink) there is no derivative to compare with
+            raise ValueError(f"cannot evaluate {e} where its argument may be 0 (a kink: the "
+                             f"value {e.args[1]} at 0 is a convention, not a derivative)")
         v = ar.fn("step")(z)
     elif isinstance(e, sp.Function) and type(e) in _FN_NAMES and len(e.args) == 1:
         v = ar.fn(_FN_NAMES[type(e)])(_ev(e.args[0], env, ar, memo))

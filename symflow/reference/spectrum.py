@@ -23,7 +23,11 @@ __all__ = ["ntk_spectrum"]
 def ntk_spectrum(G: Mat, g: Mat, digits: int) -> dict:
     """For G = DDᵀ (QN × QN, mpmath) and g (QN × 1), at the current working precision:
     ``rank`` (eigenvalues above λ_max·QN·10^(5 − digits)), ``full`` (rank = QN), ``kappa``
-    (λ_max/λ_min over the kept eigenvalues; ∞ if none) and ``hmax`` = max|G⁺g|."""
+    (λ_max/λ_min over the kept eigenvalues) and ``hmax`` = max|G⁺g|.
+
+    Rank 0 (no eigenvalue kept: the largest is always kept when positive, so this is λ_max ≤ 0,
+    i.e. G = 0 and D = 0) gives G⁺ = 0: nothing is inverted and nothing amplified, so κ = 1
+    (the condition number of the identity on range(D) = {0}) and hmax = 0."""
     E, U = mpmath.eigsy(G.data)
     n = G.shape[0]
     lam = [E[i] for i in range(n)]
@@ -37,6 +41,6 @@ def ntk_spectrum(G: Mat, g: Mat, digits: int) -> dict:
         h = [hk + c * U[k, i] for k, hk in enumerate(h)]
     return {
         "rank": len(keep), "full": len(keep) == n,
-        "kappa": lmax / lmin if lmin > 0 else mpmath.inf,
+        "kappa": lmax / lmin if keep else mpmath.mpf(1),
         "hmax": max((abs(v) for v in h), default=mpmath.mpf(0)),
     }

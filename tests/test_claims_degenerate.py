@@ -1,0 +1,149 @@
+"""Degenerate cases the property campaign draws first: D = 0 (rank 0), x(0) = y (a flow at
+rest), Q = 1 cross-entropy (σ ≡ 1 = y, ∇ₓC ≡ 0), a start at the fiber's minimum, a rank-deficient
+path that stays straight, ReLU networks (SymPy's derivative of Max(0, u) is Heaviside(u, 1/2)).
+
+Each test states the mathematical fact: identities that hold exactly are verified at the level
+the check runs, a check whose object is vacuous says so (inconclusive, reason hypothesis), and
+no evidence records an exception (reason ``error``) or a refutation of a claim that holds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symflow.claims import trajectories
+from symflow.claims import c00_consistency as c00
+from symflow.claims import c04_equilibria as c04
+from symflow.claims import c06_linear_interpolation as c06
+from symflow.claims import c07_rank_loss as c07
+from symflow.claims import c08_cross_entropy as c08
+from symflow.claims import c10_hypotheses as c10
+from symflow.claims.evidence import Level, Reason, Status
+from symflow.core.problems import entry_for
+from symflow.testing.strategies import Case
+
+DPS = 20
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    trajectories.clear_cache()
+    yield
+    trajectories.clear_cache()
+
+
+def entry(*args, **kw):
+    c = Case.build(*args, **kw)
+    return entry_for(c.problem, c.theta, name="case")
+
+
+def by_key(evs, key):
+    hits = [e for e in evs if e.key == key]
+    assert hits, (key, [e.key for e in evs])
+    return hits[0]
+
+
+def no_error(evs):
+    bad = [(e.key, e.why) for e in evs if e.reason is Reason.ERROR]
+    assert not bad, bad
+    assert not [e.key for e in evs if e.status is Status.REFUTED]
+
+
+# D = 0: x = w₃w₂w₁·0 on the single input 0 (rank 0, QN = 1); x(0) = y = 0
+def rank0():
+    return entry([1, 1, 1, 1], "identity", False, [[0]], [[0]], [0, 0, 0])
+
+
+def test_c4_rank0_is_verified_exactly():
+    """range(D) = {0}: M_α is positive definite on it vacuously (no pivots), (I − P)M_αB is an
+    empty matrix, and P∇ₓC = V_0 = V_α = 0."""
+    evs = c04.check_c4(rank0(), dps=DPS)
+    no_error(evs)
+    assert all(e.status is Status.VERIFIED and e.level is Level.EXACT for e in evs)
+    pos = by_key(evs, "pos")
+    assert pos.residual is None and all("vacuous" in p for p in pos.details["per_point"])
+
+
+def test_c0_integrator_rank0_is_verified():
+    """G = DDᵀ = 0: G⁺ = 0 inverts nothing, κ = 1, and the evaluators' pinv fields equal the
+    library's (all 0)."""
+    evs = c00.check_integrator(rank0(), dps=DPS)
+    no_error(evs)
+    assert all(e.status is Status.VERIFIED for e in evs), [(e.key, e.why) for e in evs]
+    assert by_key(evs, "integrator_field_pinv").kappa == 1
+
+
+def test_c7_at_rest_holds_and_says_it_cannot_bend():
+    """x(0) = y: the flow is at rest, C7's formula and monotonicity hold (absolute residuals);
+    the path cannot bend, which ``bends`` says (hypothesis) instead of dividing by 0."""
+    evs = c07.check_c7(rank0(), dps=DPS, confirm=False)
+    no_error(evs)
+    for key in ("formula", "distance", "setting"):
+        assert by_key(evs, key).status is Status.VERIFIED, key
+    b = by_key(evs, "bends")
+    assert b.status is Status.INCONCLUSIVE and b.reason is Reason.HYPOTHESIS
+    assert "x(0) = y" in b.why
+
+
+def test_c10_at_rest_is_no_witness():
+    evs = c10.check_c10(rank0(), dps=DPS, midflow=False, confirm=False)
+    no_error(evs)
+    for key in ("departure", "misses_target"):
+        e = by_key(evs, key)
+        assert e.status is Status.INCONCLUSIVE and e.reason is Reason.HYPOTHESIS, key
+    assert by_key(evs, "c7_formula").status is Status.VERIFIED
+
+
+def test_c7_straight_path_at_rank_loss_is_not_refuted():
+    """x = (w, w) (K = 1 < QN = 2), y = 0: x(0) − y ∈ range D along the path, so C7 predicts the
+    straight line (its integral vanishes); rank loss does not bend it, and that is no
+    refutation."""
+    e = entry([1, 1], "identity", False, [[1], [1]], [[0], [0]], ["1/2"])
+    evs = c07.check_c7(e, dps=DPS, confirm=False)
+    no_error(evs)
+    b = by_key(evs, "bends")
+    assert b.status is Status.INCONCLUSIVE and b.reason is Reason.HYPOTHESIS
+    evs10 = c10.check_c10(e, dps=DPS, midflow=False, confirm=False)
+    no_error(evs10)
+    assert by_key(evs10, "departure").reason is Reason.HYPOTHESIS
+
+
+def test_c6_at_rest_is_verified():
+    """Full rank (D = 1), x(0) = y = 0: the line is the point y, the t-flow is at rest, and C = 0
+    at t = 1 — C6 holds with absolute residuals."""
+    evs = c06.check_c6_trajectory(entry([1, 1], "identity", False, [[1]], [[0]], [0]),
+                                  dps=DPS, confirm=False)
+    no_error(evs)
+    assert all(e.status is Status.VERIFIED for e in evs), [(e.key, e.why) for e in evs]
+
+
+def test_c8_q1_fiber_is_a_point():
+    """Q = 1: σ ≡ 1 = y, the fiber is a point, the Hessian is positive definite on {0}
+    vacuously (exact), and the flow at rest has no decay rate (inconclusive, hypothesis)."""
+    e = entry([1, 1], "sigmoid", False, [[1]], [[1]], ["1/2"], loss="cross_entropy")
+    ex = c08.check_c8_exact(e, dps=DPS)
+    no_error(ex)
+    assert all(v.status is Status.VERIFIED for v in ex), [(v.key, v.why) for v in ex]
+    tr = c08.check_c8_trajectory(e, dps=DPS, confirm=False)
+    no_error(tr)
+    r = by_key(tr, "rate")
+    assert r.status is Status.INCONCLUSIVE and r.reason is Reason.HYPOTHESIS
+
+
+def test_c8_start_at_minimum_is_not_refuted():
+    """x(0) = x* (σ(x(0)) = y = (1/2, 1/2)): |x − x*| is rounding noise and has no decay rate;
+    the rate check must not be judged on it."""
+    e = entry([1, 2], "cube", True, [[1]], [["1/2", "1/2"]], ["-4/7"] * 4,
+              loss="cross_entropy")
+    tr = c08.check_c8_trajectory(e, dps=DPS, confirm=False)
+    no_error(tr)
+    r = by_key(tr, "rate")
+    assert r.status is Status.INCONCLUSIVE and r.reason is Reason.HYPOTHESIS
+
+
+def test_c0_jacobian_relu_off_kinks_is_verified():
+    """SymPy's ∂/∂u Max(0, u) = Heaviside(u, 1/2) equals the library's step off the kinks."""
+    e = entry([1, 2, 1], "relu", False, [[2]], [[1]], ["1/2", "-1/3", "1/5", "-1/7"])
+    evs = c00.check_jacobian(e, dps=DPS)
+    no_error(evs)
+    assert all(v.status is Status.VERIFIED for v in evs), [(v.key, v.why) for v in evs]
