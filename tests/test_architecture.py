@@ -39,7 +39,7 @@ import symflow
 
 #: The layers of the package, lowest first: top-level modules and subpackages.
 LAYERS = [["errors", "numbers", "progress", "files", "arguments"], ["backends"], ["core"], ["flows"], ["reference"],
-          ["testing"], ["claims"], ["reports"], ["campaign"], ["cli", "__init__"]]
+          ["testing"], ["claims"], ["reports"], ["campaign"], ["cli", "__init__", "__main__"]]
 
 #: Layers inside symflow/claims (paths relative to it, without ".py"; a subpackage's modules are
 #: named "c00/…"): a module imports only modules of earlier layers.

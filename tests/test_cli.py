@@ -326,11 +326,12 @@ def test_campaign_bad_input_exit_two(argv, msg, capsys):
 
 
 def test_campaign_missing_report_folder_refused_before_work(tmp_path, capsys, monkeypatch):
-    import symflow.testing.campaign as campaign
-    monkeypatch.setattr(campaign, "run_campaign",
+    import symflow.campaign.command as command
+    monkeypatch.setattr(command, "run_campaign",
                         lambda *a, **k: pytest.fail("the campaign ran"))
     path = str(tmp_path / "missing" / "c.json")
-    assert main(["campaign", "--n", "3", "--report", path]) == 2
+    assert main(["campaign", "--n", "3", "--report", path,
+                 "--results", str(tmp_path / "r.jsonl")]) == 2
     err = capsys.readouterr().err
     assert f"--report {path!r}" in err and str(tmp_path / "missing") in err
     assert not (tmp_path / "missing").exists()
@@ -343,23 +344,35 @@ def test_campaign_help_documents_exit_codes(capsys):
                                                                       re.M)
 
 
-@pytest.mark.parametrize("result,code", [
-    ({"C2": (True, "ok")}, 0),
-    ({"C2": (False, "residual 1 vs tolerance 0")}, 1),
-    (symflow.errors.RankError("rank trouble"), 3),
-])
-def test_campaign_exit_codes(monkeypatch, tmp_path, capsys, result, code):
-    import symflow.testing.campaign as campaign
+def _fake_record(claims_status, outcome=None):
+    """A run_case stand-in: every case gets the given {claim: (status, failed)}."""
+    def fake(index, spec, dps=30, budget=None, claims=None):
+        cl = {c: {"status": st, "expected": "verified", "failed": failed, "level": "exact"}
+              for c, (st, failed) in claims_status.items()}
+        out = outcome or ("failed" if any(f for _, f in claims_status.values()) else "ok")
+        rec = {"index": index, "case": spec, "description": f"case {index}", "outcome": out,
+               "claims": cl, "seconds": 0.01, "full_rank": True, "level": "exact"}
+        if out == "error":
+            rec["error"] = "RankError: rank trouble"
+        return rec
+    return fake
 
-    def fake_check(case, dps=30):
-        if isinstance(result, Exception):
-            raise result
-        return result
-    monkeypatch.setattr(campaign, "check_case", fake_check)
-    path = tmp_path / "c.json"
-    assert main(["campaign", "--n", "3", "--report", str(path)]) == code
+
+@pytest.mark.parametrize("claims_status,outcome,code", [
+    ({"C2": ("verified", False)}, None, 0),
+    ({"C2": ("inconclusive", False)}, "budget", 0),
+    ({"C2": ("refuted", True)}, None, 1),
+    ({}, "error", 3),
+])
+def test_campaign_exit_codes(monkeypatch, tmp_path, capsys, claims_status, outcome, code):
+    import symflow.campaign.runner as runner
+    monkeypatch.setattr(runner, "run_case", _fake_record(claims_status, outcome))
+    path, results = tmp_path / "c.json", tmp_path / "r.jsonl"
+    assert main(["campaign", "--n", "3", "--executor", "serial", "--quiet", "--no-shrink",
+                 "--report", str(path), "--results", str(results)]) == code
     data = json.loads(path.read_text())
-    assert data["exit_code"] == code and data["interrupted"] is False
+    assert data["exit_code"] == code and data["tried"] == 3 and data["complete"] is True
+    assert len(results.read_text().splitlines()) == 3
     assert oct(path.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
 
 

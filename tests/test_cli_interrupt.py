@@ -114,25 +114,34 @@ def test_second_interrupt_while_writing(claims_with_stop, monkeypatch, tmp_path,
     assert not j.exists() and os.listdir(tmp_path) == []
 
 
-def test_campaign_interrupt_writes_partial_report(monkeypatch, tmp_path, capsys):
-    import symflow.testing.campaign as campaign
-    real = campaign.check_case
-    n = [0]
+def test_campaign_interrupt_then_resume(monkeypatch, tmp_path, capsys):
+    """Ctrl-C at the third case: exit 130, the two finished cases are in the results file (one
+    complete line each), one line on stderr says how to resume; --resume then runs only the
+    eight missing cases and the file holds each of the ten exactly once."""
+    import symflow.campaign.runner as runner
+    from symflow.campaign import read_results
+    real, ran = runner.run_case, []
 
-    def stop_at_third(case, dps=30):
-        n[0] += 1
-        if n[0] == 3:
+    def stop_at_third(index, spec, *a, **k):
+        if len(ran) == 2:
             raise KeyboardInterrupt
-        return real(case, dps)
-    monkeypatch.setattr(campaign, "check_case", stop_at_third)
-    path = tmp_path / "c.json"
-    assert main(["campaign", "--n", "10", "--seed", "1", "--report", str(path)]) == 130
-    out, err = capsys.readouterr()
-    assert err.splitlines() == [f"symflow campaign: interrupted after 3 of 10 cases; partial "
-                                f"report written to {path}"]
-    data = json.loads(path.read_text())
-    assert data["interrupted"] is True and data["tried"] == 3 and data["n_requested"] == 10
-    assert os.listdir(tmp_path) == ["c.json"]
+        ran.append(index)
+        return real(index, spec, *a, **k)
+    monkeypatch.setattr(runner, "run_case", stop_at_third)
+    path = tmp_path / "r.jsonl"
+    assert main(["campaign", "--n", "10", "--seed", "1", "--executor", "serial", "--quiet",
+                 "--results", str(path), "--claims", "C3"]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"symflow campaign: interrupted after 2 of 10 cases; every finished case is "
+                   f"in {path}; finish with: symflow campaign --resume {path}"]
+    first = path.read_text()
+    assert sorted(read_results(path).done) == sorted(ran) == [0, 1]
+    monkeypatch.setattr(runner, "run_case", lambda i, s, *a, **k: (ran.append(i), real(i, s, *a, **k))[1])
+    assert main(["campaign", "--resume", str(path), "--executor", "serial", "--quiet"]) == 0
+    assert sorted(ran) == list(range(10)) and len(ran) == 10   # 0 and 1 not run again
+    text = path.read_text()
+    assert text.startswith(first) and len(text.splitlines()) == 10
+    assert sorted(read_results(path).done) == list(range(10))
 
 
 def _read_until(stream, pattern: str, deadline: float) -> list[str]:

@@ -1,18 +1,18 @@
 """C10: without full rank, C6 fails — Hypothesis finds and shrinks a counterexample; and the
-campaign machinery (statistics, report, exit code, that its checks can fail)."""
+pointwise property function (that its checks can fail). The campaign is tested in
+tests/test_campaign.py."""
 
 from __future__ import annotations
 
-import json
-import os
 from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import symflow as sf
-import symflow.testing.campaign as campaign
-from symflow.testing.campaign import check_case, find_c6_counterexample, main, run_campaign
+import symflow.testing.pointwise as pointwise
+from symflow.testing.pointwise import check_case
+from symflow.testing.search import find_c6_counterexample
 from symflow.testing.strategies import RATIONAL_ACTIVATIONS, Case, cases
 
 
@@ -105,46 +105,13 @@ def test_rank_loss_bends_iff_residual_outside_range(case):
     assert check_case(case)["C10"][0] == outside
 
 
-# ---- the campaign ----------------------------------------------------------------------------
-def test_run_campaign_statistics(tmp_path):
-    path = tmp_path / "sub" / "report.json"
-    rep = run_campaign(25, seed=4, dps=30, report_path=str(path))
-    data = json.loads(path.read_text())
-    assert data["tried"] == rep.tried == 25 and data["ok"] is True
-    assert sum(data["by_activation"].values()) == 25 == sum(data["by_level"].values())
-    assert data["claims"].get("C1", {"checked": 0})["checked"] + data["rejected_for_rank"] == 25
-    for c in ("C2", "C3", "C4", "C5", "C9"):
-        assert data["claims"][c]["checked"] == 25 == data["claims"][c]["passed"]
-    assert 0 <= data["c10_counterexamples"] <= data["rejected_for_rank"]
-    assert [p for p in os.listdir(path.parent) if p.startswith(".campaign-")] == []
-
-
-def test_campaign_checks_can_fail(monkeypatch):
+# ---- the pointwise property function ---------------------------------------------------------
+def test_pointwise_checks_can_fail(monkeypatch):
     """Replace the adapted field by the standard one: C2 must then fail on a generic case."""
     case = Case.build([1, 2, 1], "cube", True, [[1], ["1/2"]], [[1], [0]],
                       ["1/2", -1, "1/4", 1, 2, "-1/2", "1/3"])
     assert check_case(case)["C2"][0]
-    real = campaign.output_field
-    monkeypatch.setattr(campaign, "output_field",
+    real = pointwise.output_field
+    monkeypatch.setattr(pointwise, "output_field",
                         lambda pd, f: real(pd, "standard") if f == "adapted" else real(pd, f))
     assert not check_case(case)["C2"][0]
-
-
-def test_campaign_main(tmp_path, capsys):
-    path = tmp_path / "r.json"
-    assert main(["--n", "8", "--seed", "2", "--report", str(path)]) == 0
-    assert json.loads(path.read_text())["tried"] == 8
-    assert "campaign: 8 cases" in capsys.readouterr().out
-    assert main(["--n", "0", "--report", str(path)]) == 2
-
-
-@pytest.mark.campaign
-def test_campaign_long(tmp_path):
-    """``pytest -m campaign tests/test_properties_c10.py``: thousands of cases; the report goes
-    to $SYMFLOW_CAMPAIGN_REPORT (default: a temporary file)."""
-    path = os.environ.get("SYMFLOW_CAMPAIGN_REPORT", str(tmp_path / "campaign.json"))
-    n = int(os.environ.get("SYMFLOW_CAMPAIGN_N", "2000"))
-    rep = run_campaign(n, seed=int(os.environ.get("SYMFLOW_CAMPAIGN_SEED", "0")),
-                       report_path=path)
-    print(rep.summary())
-    assert rep.ok, rep.failures[:5] + rep.errors[:5]

@@ -55,8 +55,9 @@ class Summary:
         """The summary as text: a header, one row per claim, failures and errors."""
         s = self.settings
         head = "campaign" if self.complete else "campaign (INCOMPLETE: resume with --resume)"
+        budget = "no budget" if s.get("budget") is None else f"budget {s['budget']} s per case"
         lines = [f"{head}: {self.tried} of {self.requested} cases (seed {s.get('seed')}, dps "
-                 f"{s.get('dps')}, budget {s.get('budget')} s per case); "
+                 f"{s.get('dps')}, {budget}); "
                  f"{self.distinct_cases} distinct cases, {self.distinct_architectures} "
                  f"distinct architectures",
                  f"  rejected for rank (rank D < QN at θ₀: C1, C6 not applicable): "
