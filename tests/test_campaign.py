@@ -329,3 +329,17 @@ def test_summary_is_derived_from_the_records():
     assert sm.claims["C5"]["failed"] == 1 and sm.claims["C2-GENERAL"]["findings"] == 1
     assert [f["index"] for f in sm.failures] == [1] and not sm.ok
     assert "INCOMPLETE" in sm.table()
+
+
+@pytest.mark.campaign
+def test_campaign_long(tmp_path):
+    """``pytest -m campaign tests/test_campaign.py``: a long campaign on a LocalCluster (one
+    worker per core); $SYMFLOW_CAMPAIGN_N cases (default 500) of seed $SYMFLOW_CAMPAIGN_SEED,
+    results to $SYMFLOW_CAMPAIGN_RESULTS (default: a temporary file; an existing file is
+    resumed). No claim may fail at any case."""
+    path = os.environ.get("SYMFLOW_CAMPAIGN_RESULTS", str(tmp_path / "campaign.jsonl"))
+    sm = run_campaign(int(os.environ.get("SYMFLOW_CAMPAIGN_N", "500")),
+                      int(os.environ.get("SYMFLOW_CAMPAIGN_SEED", "0")), results=path,
+                      resume=os.path.exists(path))
+    print(sm.table())
+    assert not sm.failures, sm.failures[:5]
