@@ -10,7 +10,7 @@ variation-of-constants formula explains the departure to within the tolerance.
 
 Property search (claim C10-SEARCH): Hypothesis looks for a rational L2 case whose adapted
 output field is not −∇ₓC, with no rank assumption, and shrinks it to a minimal one
-(symflow.testing.campaign.find_c6_counterexample); its description, rank, K and QN are in the evidence.
+(symflow.testing.search.find_c6_counterexample); its description, rank, K and QN are in the evidence.
 
 Level: mpmath (trajectories), exact (the shrunk counterexample's residual).
 """

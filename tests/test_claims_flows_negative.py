@@ -249,20 +249,20 @@ def test_c10_on_full_rank_problem_is_not_refuted():
 # ---- C10-SEARCH -----------------------------------------------------------------------------
 
 def test_c10_search_judges_the_measured_failure(monkeypatch):
-    from symflow.testing import campaign
-    real = campaign.find_c6_counterexample(max_examples=100, seed=0)
+    from symflow.testing import search
+    real = search.find_c6_counterexample(max_examples=100, seed=0)
     # a "counterexample" that is none: linear regression with K = 2 ≥ QN = 1 (full rank, the
     # adapted field is exactly −∇ₓC), reported as rank 0 with failure 1
     fake = replace(real, widths=(1, 1), activation="identity", bias=True, N=1,
                    inputs=((Fraction(1),),), targets=((Fraction(2),),),
                    theta=(Fraction(1), Fraction(0)), rank=0, QN=1, K=2, residual=Fraction(1))
-    monkeypatch.setattr(campaign, "find_c6_counterexample", lambda **kw: fake)
+    monkeypatch.setattr(search, "find_c6_counterexample", lambda **kw: fake)
     evs = c10.check_c10_search(dps=DPS)
     assert by_key(evs, "search.rank").status is Status.REFUTED      # rank 1 = QN, recomputed
     fail = by_key(evs, "search.failure")
     assert fail.status is Status.REFUTED and fail.residual == 0
     # a real counterexample whose reported size is wrong is refuted too
-    monkeypatch.setattr(campaign, "find_c6_counterexample",
+    monkeypatch.setattr(search, "find_c6_counterexample",
                         lambda **kw: replace(real, residual=real.residual * 2))
     assert by_key(c10.check_c10_search(dps=DPS), "search.failure").status is Status.REFUTED
 

@@ -16,8 +16,9 @@ from .executors import DaskExecutor, SerialExecutor, make_executor
 from .results import Results, ResultsError, read_results
 from .runcase import run_case
 from .runner import run_campaign
-from .summary import Summary, summarize
+from .summary import Summary, summarize, summarize_file
 
 __all__ = ["Budget", "BudgetExceeded", "DaskExecutor", "SerialExecutor", "make_executor",
            "Results", "ResultsError", "read_results", "run_case", "run_campaign", "Summary",
-           "summarize"]
+           "summarize",
+           "summarize_file"]

@@ -37,7 +37,7 @@ from ..files import check_writable, write_atomic
 from ..numbers import MAX_DPS, MIN_DPS
 from .results import read_results
 from .runner import run_campaign
-from .summary import summarize
+from .summary import summarize_file
 
 __all__ = ["main"]
 
@@ -117,7 +117,7 @@ def _settings(args) -> tuple[dict, str, bool]:
     if args.results is not None and args.results != args.resume:
         raise SymflowError("give --resume FILE (which is also the results file) or "
                            "--results FILE, not both")
-    res = read_results(args.resume)
+    res = read_results(args.resume, keep_records=False)
     if res.settings is None:
         raise SymflowError(f"--resume {args.resume!r}: no case recorded in it (start a new "
                            f"campaign with --results)")
@@ -139,8 +139,7 @@ def _c10(data: dict, seed: int) -> bool:
 
 
 def _interrupted(path: str) -> int:
-    res = read_results(path)
-    sm = summarize(res.records.values(), res.settings)
+    sm = summarize_file(path)
     if sm.tried:
         print(sm.table())
     print(f"symflow campaign: interrupted after {sm.tried} of {sm.requested} cases; every "

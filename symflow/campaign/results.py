@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Iterator
 
 from ..errors import DataError
 from ..files import append_line, read_lines
 
-__all__ = ["ResultsError", "Results", "read_results", "check_resume", "append_record",
+__all__ = ["ResultsError", "Results", "read_results", "scan", "check_resume", "append_record",
            "repair_torn_line", "SETTINGS_KEYS"]
 
 #: The keys of ``campaign`` that must agree between every line of a file and a resumed run.
@@ -37,20 +37,18 @@ class ResultsError(DataError):
 
 @dataclass
 class Results:
-    """What a results file holds: the records by index (the first line of each index is kept),
-    the campaign settings, and what was set aside (repeated indices, a torn last line, lines
-    that are not JSON objects)."""
+    """What a results file holds: the indices done, the records by index (the first line of
+    each index is kept; left empty by ``read_results(…, keep_records=False)``), the campaign
+    settings, and what was set aside (repeated indices, a torn last line, lines that are not
+    JSON objects)."""
 
     path: str
-    records: dict[int, dict] = field(default_factory=dict)
+    done: set = field(default_factory=set)
+    records: dict = field(default_factory=dict)
     settings: "dict | None" = None
-    duplicates: list[int] = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
     torn: str = ""
-    bad_lines: list[int] = field(default_factory=list)
-
-    @property
-    def done(self) -> set[int]:
-        return set(self.records)
+    bad_lines: list = field(default_factory=list)
 
 
 def _check_settings(path: str, lineno: int, have: dict, got: dict) -> None:
@@ -61,33 +59,48 @@ def _check_settings(path: str, lineno: int, have: dict, got: dict) -> None:
                                f"file", path)
 
 
-def read_results(path: "str | os.PathLike") -> Results:
-    """Read a results file (a missing file reads as empty). Raises :class:`ResultsError` when
-    its lines disagree on the campaign settings."""
+def _parse(line: str) -> "dict | None":
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return None
+    if (not isinstance(rec, dict) or not isinstance(rec.get("index"), int)
+            or not isinstance(rec.get("campaign"), dict)):
+        return None
+    return rec
+
+
+def scan(path: "str | os.PathLike", res: "Results | None" = None) -> Iterator[dict]:
+    """The first record of each index in ``path``, in file order, one at a time (memory: the
+    set of indices only). Fills ``res`` (settings, done, duplicates, torn, bad lines) as it
+    goes; raises :class:`ResultsError` when lines disagree on the campaign settings."""
     path = os.fspath(path)
-    lines, torn = read_lines(path)
-    res = Results(path, torn=torn)
+    res = res if res is not None else Results(path)
+    lines, res.torn = read_lines(path)
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-            idx = rec["index"]
-            camp = rec["campaign"]
-        except (ValueError, TypeError, KeyError):
-            res.bad_lines.append(n)
-            continue
-        if not isinstance(idx, int) or not isinstance(camp, dict):
+        rec = _parse(line)
+        if rec is None:
             res.bad_lines.append(n)
             continue
         if res.settings is None:
-            res.settings = {k: camp.get(k) for k in SETTINGS_KEYS} | camp
+            res.settings = dict(rec["campaign"])
         else:
-            _check_settings(path, n, res.settings, camp)
-        if idx in res.records:
-            res.duplicates.append(idx)
-        else:
-            res.records[idx] = rec
+            _check_settings(path, n, res.settings, rec["campaign"])
+        if rec["index"] in res.done:
+            res.duplicates.append(rec["index"])
+            continue
+        res.done.add(rec["index"])
+        yield rec
+
+
+def read_results(path: "str | os.PathLike", keep_records: bool = True) -> Results:
+    """Read a results file (a missing file reads as empty); see :func:`scan`."""
+    res = Results(os.fspath(path))
+    for rec in scan(path, res):
+        if keep_records:
+            res.records[rec["index"]] = rec
     return res
 
 

@@ -18,9 +18,10 @@ The record returned is plain JSON data (it becomes one line of the results file)
     reason *budget*), ``"error"`` (the case could not be set up; ``error`` says why).
 ``claims``
     claim id → ``{"status", "expected", "failed", "level", "dps", "seconds", "reasons",
-    "worst"}``; ``worst`` is the evidence with the largest residual/tolerance ratio (what was
-    compared, residual, tolerance, level, dps); a claim that did not come out verified also
-    keeps every evidence that was not verified (``evidence``).
+    "worst"}``; ``worst`` is the evidence with the largest residual/tolerance ratio (its key,
+    residual, tolerance, level, dps); a claim that did not come out verified also keeps every
+    evidence that was not verified (``evidence``; a refuted one with what was compared and
+    why).
 ``rank``, ``full_rank``, ``level``
     rank D at θ₀ as decided for the entry, and the problem's strongest level.
 
@@ -58,10 +59,12 @@ def _ratio(e: Evidence) -> float:
     return r / t if t > 0 else (0.0 if r == 0 else float("inf"))
 
 
-def _evidence(e: Evidence) -> dict:
+def _evidence(e: Evidence, full: bool) -> dict:
+    """An evidence as the results file keeps it: its key, level, precision, residual,
+    tolerance and status; with ``full`` also what was compared and why it is not verified."""
     d = e.to_dict()
-    return {k: d[k] for k in ("what", "level", "dps", "residual", "tolerance", "status",
-                              "reason", "why")}
+    keys = ("key", "level", "dps", "residual", "tolerance", "status", "reason")
+    return {k: d[k] for k in keys + (("what", "why") if full else ())}
 
 
 def _claim_record(v: Verdict, seconds: float) -> dict:
@@ -72,9 +75,10 @@ def _claim_record(v: Verdict, seconds: float) -> dict:
            "seconds": round(seconds, 4), "reasons": v.reasons}
     scored = [e for e in v.evidence if e.residual is not None and e.tolerance is not None]
     if scored:
-        rec["worst"] = _evidence(max(scored, key=_ratio))
-    if v.status is not Status.VERIFIED:
-        rec["evidence"] = [_evidence(e) for e in v.evidence if e.status is not Status.VERIFIED]
+        rec["worst"] = _evidence(max(scored, key=_ratio), False)
+    if v.status is not Status.VERIFIED:   # the reasons say why; a failure keeps everything
+        rec["evidence"] = [_evidence(e, v.failed or e.status is Status.REFUTED)
+                           for e in v.evidence if e.status is not Status.VERIFIED]
     return rec
 
 

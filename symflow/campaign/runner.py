@@ -33,7 +33,7 @@ from ..testing.strategies import _check_bound
 from .executors import make_executor
 from .results import append_record, check_resume, read_results, repair_torn_line
 from .runcase import run_case
-from .summary import Summary, summarize
+from .summary import Summary, summarize_file
 
 __all__ = ["run_campaign", "campaign_settings", "case_task"]
 
@@ -67,16 +67,18 @@ def _check_args(n: int, seed: int, dps: int, budget: "float | None") -> None:
 
 def _tasks(executor, seed: int, todo: list[int], dps: int, budget, claims) -> Iterator[tuple]:
     """The arguments of :func:`case_task` for the indices ``todo`` (ascending), the stream's
-    blocks drawn on the executor one block ahead."""
-    blocks = sorted({i // BLOCK for i in todo})
+    blocks drawn on the executor two blocks ahead."""
+    by_block: dict[int, list[int]] = {}
+    for i in todo:
+        by_block.setdefault(i // BLOCK, []).append(i)
+    blocks = sorted(by_block)
     ahead = {b: executor.submit(block, seed, b) for b in blocks[:2]}
     for k, b in enumerate(blocks):
         specs = ahead.pop(b).result()
         if k + 2 < len(blocks):
             ahead[blocks[k + 2]] = executor.submit(block, seed, blocks[k + 2])
-        for i in todo:
-            if i // BLOCK == b:
-                yield (i, specs[i % BLOCK].to_json(), dps, budget, claims)
+        for i in by_block[b]:
+            yield (i, specs[i % BLOCK].to_json(), dps, budget, claims)
 
 
 def _lost(settings: dict):
@@ -100,9 +102,9 @@ def _progress(total: int, initial: int, quiet: bool):
 def _prepare(results: str, settings: dict, resume: bool) -> set[int]:
     """The indices already done in ``results`` (resume), after cutting a torn last line;
     a non-empty file without ``resume`` is refused."""
-    res = read_results(results)
-    if res.records and not resume:
-        raise DataError(f"{results}: already holds {len(res.records)} case(s); resume it with "
+    res = read_results(results, keep_records=False)
+    if res.done and not resume:
+        raise DataError(f"{results}: already holds {len(res.done)} case(s); resume it with "
                         f"--resume {results}, or choose a new results file", results)
     check_resume(res, settings)
     cut = repair_torn_line(results)
@@ -150,8 +152,7 @@ def run_campaign(n: int, seed: int = 0, *, results: str, dps: int = 30,
             bar.close()
         if isinstance(executor, str):
             exe.close()
-    res = read_results(results)
-    sm = summarize(res.records.values(), res.settings or settings)
+    sm = summarize_file(results)
     if shrink and sm.failures:
         from .shrink import shrink_failures
         sm.shrunk = shrink_failures(sm, seed, dps, budget, results, repro_dir, shrink_seconds)

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 from ..claims.registry import _claim_sort_key
+from .results import Results, scan
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Summary", "summarize", "summarize_file"]
 
 
 @dataclass
@@ -105,16 +106,26 @@ def _add_claims(sm: Summary, rec: dict) -> None:
             row["findings"] += 1
 
 
+def summarize_file(path: str) -> Summary:
+    """The :class:`Summary` of a results file, read one line at a time."""
+    res = Results(path)
+    sm = summarize(scan(path, res))
+    sm.settings = dict(res.settings or {})
+    sm.requested = max(int(sm.settings.get("n") or 0), sm.tried)
+    return sm
+
+
 def summarize(records: Iterable[dict], settings: "dict | None" = None) -> Summary:
-    """The :class:`Summary` of the records (one per case; see the module docstring)."""
+    """The :class:`Summary` of the records (one per case, any order; see the module
+    docstring)."""
     settings = dict(settings or {})
     sm = Summary(settings=settings, requested=int(settings.get("n") or 0))
     cases, archs, times = set(), set(), []
-    for rec in sorted(records, key=lambda r: r["index"]):
+    for rec in records:
         sm.tried += 1
         case = rec.get("case") or {}
-        cases.add(repr(sorted((k, repr(v)) for k, v in case.items()
-                              if k not in ("rank", "rank_certain"))))
+        cases.add(hash(repr(sorted((k, repr(v)) for k, v in case.items()
+                                   if k not in ("rank", "rank_certain")))))
         archs.add((tuple(case.get("widths", ())), case.get("activation"), case.get("bias")))
         _count(sm.outcomes, rec.get("outcome", "?"))
         _count(sm.by_activation, case.get("activation"))
@@ -127,6 +138,8 @@ def summarize(records: Iterable[dict], settings: "dict | None" = None) -> Summar
         _add_claims(sm, rec)
         if isinstance(rec.get("seconds"), (int, float)):
             times.append(float(rec["seconds"]))
+    sm.failures.sort(key=lambda f: (f["index"], f["claim"]))
+    sm.errors.sort(key=lambda e: e["index"])
     sm.requested = max(sm.requested, sm.tried)
     sm.distinct_cases, sm.distinct_architectures = len(cases), len(archs)
     if times:
