@@ -29,7 +29,8 @@ import sys
 import tempfile
 import time
 
-from symflow.campaign import read_results, run_campaign
+from symflow.campaign import run_campaign
+from symflow.campaign.results import comparable
 from symflow.campaign.executors import DaskExecutor, SerialExecutor
 
 
@@ -40,15 +41,6 @@ def _noop(i: int) -> int:
 def _warm() -> str:
     import symflow.campaign.runcase  # noqa: F401 - the import a first case would pay
     return "ok"
-
-
-def per_case(path: str) -> dict:
-    out = {}
-    for i, r in read_results(path).records.items():
-        out[i] = (r["case"], r["outcome"], {c: (v["status"], v["level"], v["dps"],
-                                                v.get("worst"))
-                                            for c, v in r["claims"].items()})
-    return out
 
 
 def timed_run(label: str, exe, n: int, seed: int, folder: str) -> dict:
@@ -92,8 +84,8 @@ def main(argv=None) -> int:
             trips[w] = round_trip(exe)
         finally:
             exe.close()
-    ref = per_case(runs[0]["path"])
-    same = all(per_case(r["path"]) == ref for r in runs[1:]) and len(ref) == args.n
+    ref = comparable(runs[0]["path"])
+    same = all(comparable(r["path"]) == ref for r in runs[1:]) and len(ref) == args.n
     serial, one, two = runs
     lines = [f"campaign benchmark: n = {args.n} cases, seed {args.seed}, every applicable "
              f"claim, budget 60 s per case, {os.cpu_count()} cores",

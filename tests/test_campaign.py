@@ -16,7 +16,7 @@ import pytest
 
 from symflow.campaign import (Budget, BudgetExceeded, ResultsError, read_results, run_case,
                               run_campaign, summarize)
-from symflow.campaign.results import append_record, repair_torn_line
+from symflow.campaign.results import append_record, comparable, repair_torn_line
 from symflow.campaign.shrink import shrink_case
 from symflow.claims import CLAIMS
 from symflow.claims.evidence import Evidence, Level, Status
@@ -142,23 +142,12 @@ def test_a_results_file_is_not_overwritten_nor_resumed_with_other_settings(tmp_p
 
 
 # ---- executors -----------------------------------------------------------------------------
-def _per_case(path):
-    """What must not depend on the executor: per case, the case and per claim its status,
-    level, precision and worst residual/tolerance."""
-    out = {}
-    for i, r in read_results(path).records.items():
-        out[i] = (r["case"], r["outcome"], {c: (v["status"], v["level"], v["dps"],
-                                                v.get("worst"))
-                                            for c, v in r["claims"].items()})
-    return out
-
-
 def test_same_seed_same_results_serial_and_on_two_dask_workers(tmp_path):
     a, b = tmp_path / "serial.jsonl", tmp_path / "dask.jsonl"
     kw = dict(seed=2, budget=None, quiet=True, claims="C1,C2,C3,C5,C7,C9,C10")
     sa = run_campaign(8, results=str(a), executor="serial", **kw)
     sb = run_campaign(8, results=str(b), executor="dask", workers=2, **kw)
-    assert _per_case(a) == _per_case(b) and len(_per_case(a)) == 8
+    assert comparable(a) == comparable(b) and len(comparable(a)) == 8
     assert sa.claims == sb.claims and sa.tried == sb.tried == 8
     workers = {r["worker"] for r in read_results(b).records.values()}
     assert len(workers) == 2 and "serial" not in workers

@@ -23,7 +23,7 @@ from typing import Iterator
 from ..errors import DataError
 from ..files import append_line, read_lines
 
-__all__ = ["ResultsError", "Results", "read_results", "scan", "check_resume", "append_record",
+__all__ = ["ResultsError", "Results", "read_results", "scan", "comparable", "check_resume", "append_record",
            "repair_torn_line", "SETTINGS_KEYS"]
 
 #: The keys of ``campaign`` that must agree between every line of a file and a resumed run.
@@ -139,3 +139,13 @@ def append_record(path: "str | os.PathLike", record: dict) -> None:
     append_line(path, json.dumps(record, separators=(",", ":"), ensure_ascii=False,
                                  default=str))
 
+
+
+def comparable(path: "str | os.PathLike") -> dict[int, tuple]:
+    """What must not depend on the executor, per case index: the case, its outcome and, per
+    claim, the status, level, precision and worst residual against its tolerance (not the
+    timings nor the worker). Two runs of one seed compare equal on every executor."""
+    return {i: (r["case"], r["outcome"],
+                {c: (v["status"], v["level"], v.get("dps"), v.get("worst"))
+                 for c, v in r.get("claims", {}).items()})
+            for i, r in read_results(path).records.items()}

@@ -130,16 +130,34 @@ def hand_counterexample(level: Level = Level.EXACT) -> dict:
             "xdot": D @ (-(D.T @ (A @ g))), "minus_Pg": -(P @ g)}
 
 
-def _hosts_counterexample(G: Mat, gperp: Mat, g: Mat, level: Level, dps: int) -> bool:
+def _hosts_counterexample(G: Mat, gperp: Mat, g: Mat, dps: int) -> bool:
     """Can the old wording fail at this point? Its error is DDᵀW(I − P)∇ₓC, zero for every W
     where DDᵀ = 0 or (I − P)∇ₓC = 0 (e.g. D = 0, full rank, ∇ₓC = 0 for cross-entropy with
-    Q = 1). Exactly at the exact level; otherwise "= 0" means below 10^(−dps/2) relative
-    to the largest entry (the upper bound of a ball)."""
-    if level is Level.EXACT:
-        return not G.is_zero() and not gperp.is_zero()
+    Q = 1). "= 0" is exact zero, or (for rounded and ball values) below 10^(−dps/2) relative
+    to the largest entry — conservative: a point skipped here only leaves evidence out."""
+    if G.is_zero() or gperp.is_zero():
+        return False
     small = 10.0 ** (-(dps // 2))
     size = lambda m: max((_f(v) for v in m.entries()), default=0.0)
     return size(G) > small and size(gperp) > small * max(1.0, size(g))
+
+
+def _mark_counterexample(evs: list[Evidence]) -> list[Evidence]:
+    """Mark the comparison that must fail on the problem (``flow_A3``) and demote a failing
+    conclusion whose hypothesis did not verify (see :func:`check_c2_general`)."""
+    pairs = {"hand_flow": "hand_hypothesis", "flow_A3": "ginv_A3"}
+    status = {e.key: e.status for e in evs}
+    out = []
+    for e in evs:
+        if e.key == "flow_A3":  # the comparison that must fail on this problem
+            e = e.with_(details={**e.details, "counterexample": True})
+        hyp = pairs.get(e.key)
+        if hyp is not None and e.status is Status.REFUTED and status[hyp] is not Status.VERIFIED:
+            e = e.with_(status=Status.INCONCLUSIVE, reason=Reason.HYPOTHESIS,
+                        why=f"the old hypothesis ({hyp}) did not verify, so a failing "
+                            "conclusion is not a counterexample")
+        out.append(e)
+    return out
 
 
 def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None,
@@ -179,7 +197,7 @@ def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progre
         Gp = ntk_pinv(pd)
         A = afn(pd, Gp)
         P = projector(D, pd.dps or 30)
-        if not _hosts_counterexample(G, g - P @ g, g, pd.level, pd.dps or dps):
+        if not _hosts_counterexample(G, g - P @ g, g, pd.dps or dps):
             return Skip("the old wording cannot fail at this point: DDᵀ = 0 or "
                         "(I − P)∇ₓC = 0, so its error DDᵀW(I − P)∇ₓC vanishes")
         return {"ginv_A3": Cmp("zero", G @ A @ G, G),
@@ -192,19 +210,7 @@ def check_c2_general(entry, *, dps: int = 30, level: Level = Level.EXACT, progre
         "flow_A3": "field −DᵀA₃∇ₓC moves outputs by x' = −P∇ₓC (the old wording's conclusion; "
                    "in fact x' = −P∇ₓC − DDᵀW(I−P)∇ₓC where rank D < QN)",
     })
-    pairs = {"hand_flow": "hand_hypothesis", "flow_A3": "ginv_A3"}
-    status = {e.key: e.status for e in evs}
-    out = []
-    for e in evs:
-        if e.key == "flow_A3":  # the comparison that must fail on this problem
-            e = e.with_(details={**e.details, "counterexample": True})
-        hyp = pairs.get(e.key)
-        if hyp is not None and e.status is Status.REFUTED and status[hyp] is not Status.VERIFIED:
-            e = e.with_(status=Status.INCONCLUSIVE, reason=Reason.HYPOTHESIS,
-                        why=f"the old hypothesis ({hyp}) did not verify, so a failing "
-                            "conclusion is not a counterexample")
-        out.append(e)
-    return out
+    return _mark_counterexample(evs)
 
 
 claim_check("C2-GENERAL")(check_c2_general)

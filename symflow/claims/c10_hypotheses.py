@@ -141,6 +141,22 @@ def _midflow_monitor_evidence(progress=None) -> Evidence:
                     resid, ttol, Status.REFUTED, d, det, key="rank_monitor_midflow")
 
 
+def _measures(d: dict, N: int, tol: Any, dps: int) -> tuple:
+    """C10's numbers from C7's data ``d``: the departure from C6's line, tol/departure, the
+    last s, C6's predicted |x(s) − y|, tol/miss, C7's formula residual and the quadrature's
+    error estimate — relative to max|x(0) − y| (absolute where x(0) = y)."""
+    with working_precision(dps + EVAL_GUARD):
+        gap = gap_scale(d["gap"])  # 1 if x(0) = y: the flow is at rest, residuals absolute
+        bend = max(_maxabs(v) for v in d["dev"]) / gap
+        r_line = tol / bend if bend > 0 else mpf("inf")
+        s = d["s"][-1]
+        pred = mpmath.exp(-s / N) * _norm(_sub(d["x0"], d["y"]))
+        miss = abs(d["dist"][-1] - pred) / gap
+        r_miss = tol / miss if miss > 0 else mpf("inf")
+        r7 = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
+        return bend, r_line, s, pred, r_miss, r7, d["quad_error"] / gap
+
+
 def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,
               s_end: Any = None, field: Any = "adapted", midflow: bool = True,
               confirm: bool = True) -> list[Evidence]:
@@ -169,16 +185,7 @@ def check_c10(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
     N = prob.N
     big = mpf(10) ** -4
     hyp = _rank_hypothesis(d, prob.QN) or straight_path(d, 1 / big, dps)
-    with working_precision(dps + EVAL_GUARD):
-        gap = gap_scale(d["gap"])  # 1 if x(0) = y: the flow is at rest, residuals absolute
-        bend = max(_maxabs(v) for v in d["dev"]) / gap
-        r_line = tol / bend if bend > 0 else mpf("inf")
-        s = d["s"][-1]
-        pred = mpmath.exp(-s / N) * _norm(_sub(d["x0"], d["y"]))
-        miss = abs(d["dist"][-1] - pred) / gap
-        r_miss = tol / miss if miss > 0 else mpf("inf")
-        r7 = max(_maxabs(_sub(a, b)) for a, b in zip(d["dev"], d["voc"])) / gap
-        qerr = d["quad_error"] / gap
+    bend, r_line, s, pred, r_miss, r7, qerr = _measures(d, N, tol, dps)
     out = [
         _ev("departure", "C10: without full rank the output path leaves C6's straight line: "
             "residual tol / (max|x(s) − x_lin(s)|/max|x(0) − y|) ≤ 10⁻⁴ means the departure is "
