@@ -64,6 +64,18 @@ def test_c4_rank0_is_verified_exactly():
     assert pos.residual is None and all("vacuous" in p for p in pos.details["per_point"])
 
 
+def test_c4_rank0_at_mpmath_mixes_vacuous_and_measured_points():
+    """Found by the campaign (seed 1, case 86): a cube network with cross-entropy, rank D = 0 at
+    θ₀ but not at the other sample points. Vacuous points (no positive value to report) and
+    measured ones met in one evidence, and the confirming residuals' minimum compared None
+    with an mpf: the check raised. Now the vacuous points are left out of the minimum."""
+    e = entry([1, 2, 1, 2], "cube", False, [[-2]], [["3/4", "1/4"]],
+              ["-7/8", 1, 0, 0, "-3/4", "3/7"], loss="cross_entropy")
+    evs = c04.check_c4(e, dps=DPS, level=e.strongest_level)   # mpmath: balls cannot certify rank 0
+    no_error(evs)
+    assert all(e.status is Status.VERIFIED for e in evs)
+
+
 def test_c0_integrator_rank0_is_verified():
     """G = DDᵀ = 0: G⁺ = 0 inverts nothing, κ = 1, and the evaluators' pinv fields equal the
     library's (all 0)."""

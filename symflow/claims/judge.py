@@ -336,9 +336,9 @@ def _evidence(level: Level, dps: int, key: str, what: str, js: list[_Judged], ba
         v, float) else v)
     det = dict(base)
     det["kind"] = js[0].kind
-    if any(j.confirm is not None for j in js):
-        det["confirm_residual"] = str(max(j.confirm for j in js)) if not kind_pos else \
-            str(min(j.confirm for j in js))
+    confirms = [j.confirm for j in js if j.confirm is not None]  # None: vacuous, or no re-run
+    if confirms:
+        det["confirm_residual"] = str(max(confirms) if not kind_pos else min(confirms))
     if any(j.info for j in js):
         det["per_point"] = [j.info for j in js]
     status = combine_status(j.status for j in js)
