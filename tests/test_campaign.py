@@ -141,6 +141,19 @@ def test_a_results_file_is_not_overwritten_nor_resumed_with_other_settings(tmp_p
                      resume=True)
 
 
+def test_resume_refuses_a_file_the_stream_no_longer_draws(tmp_path):
+    """A recorded case that the stream does not draw again (here: edited; in life, another
+    Hypothesis) is refused on resume instead of mixing two streams."""
+    p = tmp_path / "r.jsonl"
+    run_campaign(1, seed=3, results=str(p), executor="serial", claims="C3", quiet=True)
+    rec = json.loads(p.read_text())
+    rec["case"]["theta"][0] = "12345"
+    p.write_text(json.dumps(rec) + "\n")
+    with pytest.raises(ResultsError, match="case 0 is not what the stream draws now"):
+        run_campaign(1, seed=3, results=str(p), executor="serial", claims="C3", quiet=True,
+                     resume=True)
+
+
 # ---- executors -----------------------------------------------------------------------------
 def test_same_seed_same_results_serial_and_on_two_dask_workers(tmp_path):
     a, b = tmp_path / "serial.jsonl", tmp_path / "dask.jsonl"

@@ -28,10 +28,11 @@ import hypothesis
 from ..claims import parse_claim_ids
 from ..errors import DataError
 from ..numbers import check_dps
-from ..testing.stream import BLOCK, STREAM_VERSION, block
+from ..testing.stream import BLOCK, STREAM_VERSION, block, spec_at
 from ..testing.strategies import _check_bound
 from .executors import make_executor
-from .results import append_record, check_resume, read_results, repair_torn_line
+from .results import (Results, ResultsError, append_record, check_resume, read_results,
+                      repair_torn_line, scan)
 from .runcase import run_case
 from .summary import Summary, summarize_file
 
@@ -81,13 +82,12 @@ def _tasks(executor, seed: int, todo: list[int], dps: int, budget, claims) -> It
             yield (i, specs[i % BLOCK].to_json(), dps, budget, claims)
 
 
-def _lost(settings: dict):
-    def on_lost(args: tuple, exc: BaseException) -> dict:
-        index, spec = args[0], args[1]
-        return {"index": index, "case": spec, "description": None, "outcome": "error",
-                "claims": {}, "error": f"the task was lost: {type(exc).__name__}: {exc}",
-                "seconds": None, "worker": None}
-    return on_lost
+def _lost(args: tuple, exc: BaseException) -> dict:
+    """The record of a case whose task was lost (Dask gave up on it): an error, not a gap."""
+    index, spec = args[0], args[1]
+    return {"index": index, "case": spec, "description": None, "outcome": "error",
+            "claims": {}, "error": f"the task was lost: {type(exc).__name__}: {exc}",
+            "seconds": None, "worker": None}
 
 
 def _progress(total: int, initial: int, quiet: bool):
@@ -99,19 +99,38 @@ def _progress(total: int, initial: int, quiet: bool):
                 mininterval=0.5 if tty else 30.0, dynamic_ncols=True, smoothing=0.1)
 
 
-def _prepare(results: str, settings: dict, resume: bool) -> set[int]:
-    """The indices already done in ``results`` (resume), after cutting a torn last line;
-    a non-empty file without ``resume`` is refused."""
-    res = read_results(results, keep_records=False)
+def _check_stream(results: str, seed: int, first: dict) -> None:
+    """Refuse to resume a file whose cases the stream no longer draws (another Hypothesis or
+    strategy): case ``first["index"]`` is drawn again and must equal the recorded one."""
+    again = spec_at(seed, first["index"]).to_json()
+    if again != first.get("case"):
+        raise ResultsError(f"{results}: case {first['index']} is not what the stream draws "
+                           f"now (Hypothesis {first['campaign'].get('hypothesis')} then, "
+                           f"{hypothesis.__version__} now): resuming would mix two streams; "
+                           f"start a new results file", results)
+
+
+def _prepare(results: str, settings: dict, resume: bool) -> tuple[set[int], int]:
+    """The indices already done in ``results`` and how many of them failed (resume), after
+    cutting a torn last line; a non-empty file without ``resume`` is refused, and so is a file
+    the stream no longer reproduces (:func:`_check_stream`)."""
+    res = Results(results)
+    failed, first = 0, None
+    for rec in scan(results, res):
+        failed += rec.get("outcome") == "failed"
+        if first is None or rec["index"] < first["index"]:
+            first = rec
     if res.done and not resume:
         raise DataError(f"{results}: already holds {len(res.done)} case(s); resume it with "
                         f"--resume {results}, or choose a new results file", results)
     check_resume(res, settings)
+    if first is not None and first.get("case"):
+        _check_stream(results, settings["seed"], first)
     cut = repair_torn_line(results)
     if cut:
         print(f"symflow campaign: {results}: removed a torn last line ({cut} bytes); that "
               f"case runs again", file=sys.stderr)
-    return res.done
+    return res.done, failed
 
 
 def run_campaign(n: int, seed: int = 0, *, results: str, dps: int = 30,
@@ -133,14 +152,13 @@ def run_campaign(n: int, seed: int = 0, *, results: str, dps: int = 30,
     """
     _check_args(n, seed, dps, budget)
     settings = campaign_settings(n, seed, dps, budget, claims)
-    done = _prepare(results, settings, resume)
+    done, failures = _prepare(results, settings, resume)
     todo = [i for i in range(n) if i not in done]
     exe = make_executor(executor, workers, scheduler) if isinstance(executor, str) else executor
     bar = _progress(n, n - len(todo), quiet)
-    failures = 0
     try:
         tasks = _tasks(exe, seed, todo, dps, budget, settings["claims"])
-        for rec in exe.map_unordered(case_task, tasks, _lost(settings)):
+        for rec in exe.map_unordered(case_task, tasks, _lost):
             rec = {**rec, "campaign": settings, "finished": round(time.time(), 3)}
             append_record(results, rec)
             failures += rec.get("outcome") == "failed"
