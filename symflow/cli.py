@@ -138,8 +138,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="write a Markdown report (its folder must exist)")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sub.add_parser("list", help="list the claims and the catalogue problems")
-    camp = sub.add_parser("campaign", help="property campaign: every claim over random cases, on Dask",
-                          add_help=False)
+    camp = sub.add_parser("campaign", add_help=False,
+                          help="property campaign: every claim over random cases, on Dask")
     camp.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 

@@ -122,8 +122,6 @@ def write_atomic(path: "str | os.PathLike", text: str) -> None:
                 pass
 
 
-
-
 def append_line(path: "str | os.PathLike", line: str) -> None:
     """Append ``line`` + newline to ``path`` (created if missing) atomically: the file is
     opened ``O_APPEND`` (every write lands at the end, whoever else appends) and the whole
@@ -132,7 +130,7 @@ def append_line(path: "str | os.PathLike", line: str) -> None:
     aside. ``line`` must not contain a newline. An ``OSError`` becomes a
     :class:`ReportPathError` naming ``path``."""
     if "\n" in line:
-        raise ValueError("append_line: the line contains a newline")
+        raise SymflowError(f"append_line: the line for {path!r} contains a newline")
     data = (line + "\n").encode("utf-8")
     try:
         fd = os.open(os.fspath(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)

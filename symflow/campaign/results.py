@@ -23,8 +23,8 @@ from typing import Iterator
 from ..errors import DataError
 from ..files import append_line, read_lines
 
-__all__ = ["ResultsError", "Results", "read_results", "scan", "comparable", "check_resume", "append_record",
-           "repair_torn_line", "SETTINGS_KEYS"]
+__all__ = ["ResultsError", "Results", "read_results", "scan", "comparable", "check_resume",
+           "append_record", "repair_torn_line", "SETTINGS_KEYS"]
 
 #: The keys of ``campaign`` that must agree between every line of a file and a resumed run.
 SETTINGS_KEYS = ("seed", "n", "dps", "budget", "claims", "stream")
