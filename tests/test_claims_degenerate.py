@@ -159,3 +159,21 @@ def test_c0_jacobian_relu_off_kinks_is_verified():
     evs = c00.check_jacobian(e, dps=DPS)
     no_error(evs)
     assert all(v.status is Status.VERIFIED for v in evs), [(v.key, v.why) for v in evs]
+
+
+def test_rank_not_certified_at_a_sample_point_is_numerical_trouble_not_an_error():
+    """Found by the campaign (seed 1, case 81): a ReLU network with cross-entropy whose rank
+    balls certify at θ₀ but not at other sample points (a unit at a kink). The pointwise checks
+    raised RankError (recorded as "check raised"); now that point is undecided, reason
+    numerical trouble, and the points where rank D is certified are still judged."""
+    from symflow.claims import check
+    c = Case.build([2, 2, 2, 2], "relu", False, [["1/2", "-1/3"]], [["3/4", "1/4"]],
+                   ["6/7", "-2/5", -1, 0, -1, "-2/3", "1/2", 0, "-3/8", -1, 0, "-2/5"],
+                   loss="cross_entropy")
+    e = entry_for(c.problem, c.theta, name="case-81")   # the campaign's sample points
+    for cid in ("C2", "C3", "C9"):
+        v = check(cid, e, dps=30)
+        no_error(v.evidence)
+        assert v.status is not Status.REFUTED
+        assert any(r.startswith("numerical trouble") and "certify the rank" in r
+                   for r in v.reasons), (cid, v.reasons)

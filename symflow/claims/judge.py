@@ -41,6 +41,7 @@ import mpmath
 from ..backends import Backend, Decision, backend, tolerance as _tolerance
 from ..backends.ball import WORK_FACTOR
 from ..backends.arith import working_precision
+from ..errors import RankError
 from .evidence import Evidence, Level, Reason, Status, combine_status
 from ..backends.linalg import Mat
 from ..core.problem import PointData, Problem
@@ -277,15 +278,21 @@ def _judge_point(prob: Problem, th, level: Level, dps: int, fn, whats) -> "Skip 
     be = backend(level)
     work, confirm = be.work_dps(dps), be.confirm_dps(dps)
     pd = prob.at(th, level, work)
-    with working_precision(work):
-        out = fn(pd)
-    if isinstance(out, Skip):
-        return out
-    out2 = None
+    try:
+        with working_precision(work):
+            out = fn(pd)
+        if isinstance(out, Skip):
+            return out
+        out2 = None
+        if confirm is not None:
+            pd2 = prob.at(th, level, confirm)
+            with working_precision(confirm):
+                out2 = fn(pd2)
+    except RankError as exc:   # e.g. balls cannot certify rank D here: undecided, not an error
+        return None, {key: _Judged(Status.INCONCLUSIVE, None, None, reason=Reason.NUMERICS,
+                                   why=f"at this point: {exc}") for key in whats}
     if confirm is not None:
-        pd2 = prob.at(th, level, confirm)
         with working_precision(confirm):
-            out2 = fn(pd2)
             # differences are formed at the confirming precision, not after rounding
             out2 = {k: (Cmp("zero", _diff(c), None, c.scale) if c.kind == "zero" else c)
                     for k, c in out2.items()}
@@ -327,15 +334,18 @@ def _evidence(level: Level, dps: int, key: str, what: str, js: list[_Judged], ba
         return Evidence(level, what + " — no point satisfied the hypothesis", None, None,
                         Status.INCONCLUSIVE, dps, dict(base), key=key, reason=Reason.HYPOTHESIS,
                         why="; ".join(sorted(set(skipped))) or "no point checked")
-    kind_pos = js[0].kind == "pos"
-    rs = [j.residual for j in js if j.residual is not None]  # None: a vacuous positivity
+    kind = "pos" if any(j.kind == "pos" for j in js) else js[0].kind
+    kind_pos = kind == "pos"
+    # None: a vacuous positivity, or a point where the comparison could not be formed
+    rs = [j.residual for j in js if j.residual is not None]
     res = (min if kind_pos else max)(rs, key=lambda v: mpmath.mpf(
         float(v) if isinstance(v, Fraction) else v) if not isinstance(v, int) else v) \
         if rs else None
-    tol = max((j.tolerance for j in js), key=lambda v: mpmath.mpf(v) if not isinstance(
-        v, float) else v)
+    tols = [j.tolerance for j in js if j.tolerance is not None]
+    tol = max(tols, key=lambda v: mpmath.mpf(v) if not isinstance(v, float) else v) \
+        if tols else None
     det = dict(base)
-    det["kind"] = js[0].kind
+    det["kind"] = kind
     confirms = [j.confirm for j in js if j.confirm is not None]  # None: vacuous, or no re-run
     if confirms:
         det["confirm_residual"] = str(max(confirms) if not kind_pos else min(confirms))
