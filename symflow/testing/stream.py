@@ -44,7 +44,7 @@ from .search import _SUPPRESS
 from .strategies import ALL_ACTIVATIONS, Case, _check_bound, cases
 
 __all__ = ["STREAM_VERSION", "BLOCK", "MAX_DRAWS", "CaseSpec", "campaign_strategy",
-           "block_seed", "block", "spec_at", "specs"]
+           "block_seed", "hypothesis_run", "block", "spec_at", "specs"]
 
 #: Names the stream's recipe (strategy, block size, seeding); recorded with every result so that
 #: a resume with a different recipe is refused rather than silently mixing two streams.
