@@ -100,7 +100,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symflow", description="Exact and high-precision checks of Chen & "
-                     "Muñoz Ewald, arXiv 2408.01517 (claims C1–C10 of docs/theory.md)",
+                     "Muñoz Ewald, arXiv 2408.01517 (the claims of docs/theory.md)",
                      epilog="exit status of 'symflow check': see 'symflow check --help'",
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
