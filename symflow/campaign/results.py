@@ -51,12 +51,17 @@ class Results:
     bad_lines: list = field(default_factory=list)
 
 
+def _differing(a: dict, b: dict) -> "str | None":
+    """The first of :data:`SETTINGS_KEYS` on which two campaign settings differ (None: same)."""
+    return next((k for k in SETTINGS_KEYS if a.get(k) != b.get(k)), None)
+
+
 def _check_settings(path: str, lineno: int, have: dict, got: dict) -> None:
-    for k in SETTINGS_KEYS:
-        if have.get(k) != got.get(k):
-            raise ResultsError(f"{path}: line {lineno}: campaign.{k} = {got.get(k)!r} differs "
-                               f"from {have.get(k)!r} on the first line: two campaigns in one "
-                               f"file", path)
+    k = _differing(have, got)
+    if k is not None:
+        raise ResultsError(f"{path}: line {lineno}: campaign.{k} = {got.get(k)!r} differs "
+                           f"from {have.get(k)!r} on the first line: two campaigns in one "
+                           f"file", path)
 
 
 def _parse(line: str) -> "dict | None":
@@ -107,13 +112,11 @@ def read_results(path: "str | os.PathLike", keep_records: bool = True) -> Result
 def check_resume(res: Results, settings: dict) -> None:
     """Refuse to resume ``res`` with different ``settings`` (naming the first key that
     differs)."""
-    if res.settings is None:
-        return
-    for k in SETTINGS_KEYS:
-        if res.settings.get(k) != settings.get(k):
-            raise ResultsError(f"{res.path}: campaign.{k} = {res.settings.get(k)!r} in the "
-                               f"file but {settings.get(k)!r} asked for; resume with the "
-                               f"file's settings (or give no --{k})", res.path)
+    k = None if res.settings is None else _differing(res.settings, settings)
+    if k is not None:
+        raise ResultsError(f"{res.path}: campaign.{k} = {res.settings.get(k)!r} in the file "
+                           f"but {settings.get(k)!r} asked for; resume with the file's "
+                           f"settings (or give no --{k})", res.path)
 
 
 def repair_torn_line(path: "str | os.PathLike") -> int:

@@ -63,10 +63,15 @@ register("C16", "the Levenberg–Marquardt homotopy",
          "beyond the paper: §7 of docs/theory.md (C16; with Theorem 2.3 and C9)")
 
 
-def lm_inverse(pd: PointData, lam: Fraction) -> Mat:
-    """A_λ = (DDᵀ + λI)⁻¹ at the point's level (positive definite for λ > 0)."""
+def _shifted(pd: PointData, lam: Fraction) -> Mat:
+    """DDᵀ + λI at the point's level (positive definite for λ > 0)."""
     D = pd.D
-    return (D @ D.T + eye(pd.level, D.shape[0]) * backend(pd.level).scalar(lam)).inv()
+    return D @ D.T + eye(pd.level, D.shape[0]) * backend(pd.level).scalar(lam)
+
+
+def lm_inverse(pd: PointData, lam: Fraction) -> Mat:
+    """A_λ = (DDᵀ + λI)⁻¹ at the point's level."""
+    return _shifted(pd, lam).inv()
 
 
 def lm_field(pd: PointData, lam: Fraction) -> Mat:
@@ -111,10 +116,8 @@ def _whats(lambdas: Sequence[Fraction]) -> dict[str, str]:
 
 
 def _inverse(pd: PointData, lam: Fraction, inv_fn) -> Mat:
-    if inv_fn is None:
-        return lm_inverse(pd, lam)
-    D = pd.D
-    return inv_fn(D @ D.T + eye(pd.level, D.shape[0]) * backend(pd.level).scalar(lam))
+    """A_λ, inverted by ``inv_fn`` when a test supplies one."""
+    return lm_inverse(pd, lam) if inv_fn is None else inv_fn(_shifted(pd, lam))
 
 
 def _pointwise_fn(vfn, inv_fn, lambdas: Sequence[Fraction]) -> Callable:
