@@ -12,6 +12,8 @@
                        matrix products for wider networks — the same integers either way)
 ``certified/``         :func:`enclose` → :class:`FlowEnclosure`: rigorous Arb-ball enclosures of
                        whole trajectories (validated Taylor method on series)
+``steps``              :func:`gauss_newton_step`, :func:`gradient_step` (Euler steps of size ηN
+                       of the adapted / standard flows) and :func:`iterate` (C15, C17)
 ``odes``               :func:`solve_ivp_mp`, the GBS extrapolation engine (``evaluation``
                        calls of f, ``engine`` one step, ``controller`` order/step size,
                        ``dense`` dense output)
@@ -24,7 +26,9 @@ from .options import (Adapted, FlowTime, Interpolated, LineTime, Precision, Pseu
                       Standard, Stop, integrate_tolerance, rank_threshold_digits)
 from .trajectory import Confirmation, Result, Trajectory
 from .certified import FlowEnclosure, enclose
+from .steps import Iterate, gauss_newton_step, gradient_step, iterate
 
 __all__ = ["integrate", "Trajectory", "enclose", "FlowEnclosure", "Confirmation", "Result", "FixedPointField", "Standard",
            "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",
-           "PseudoInverse", "integrate_tolerance", "rank_threshold_digits"]
+           "PseudoInverse", "integrate_tolerance", "rank_threshold_digits", "gauss_newton_step",
+           "gradient_step", "iterate", "Iterate"]
