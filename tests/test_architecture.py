@@ -22,7 +22,7 @@ import is local and named in FLOWS_UPWARD: ``Trajectory.confirm`` re-integrates.
 Inside ``symflow/claims`` the same rule holds in layers (CLAIMS_ORDER): the evidence and the
 registry, then the shared machinery (the sample points, the shared objects, the pointwise judge,
 the trajectory helpers, the rank monitor), then C0's checks (the subpackage ``claims/c00``: its
-comparison rule, then the checks), then the claim modules c00…c10, c13, c14, c16, which import only from the
+comparison rule, then the checks), then the claim modules c00…c17, which import only from the
 layers above them and never from one another. ``claims/_main.py`` (the
 ``python -m symflow.claims.cNN_…`` runner) is an entry point at the CLI layer.
 
@@ -51,7 +51,8 @@ CLAIMS_ORDER = [["evidence"], ["entries"], ["registry"], ["sampling"], ["objects
                 ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",
                  "c04_equilibria", "c05_output_space", "c06_linear_interpolation",
                  "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse", "c10_hypotheses",
-                 "c13_spurious_equilibria", "c14_ce_rank_loss", "c16_levenberg_marquardt"]]
+                 "c13_spurious_equilibria", "c14_ce_rank_loss", "c15_discrete_steps",
+                 "c16_levenberg_marquardt", "c17_gauss_newton_convergence"]]
 #: Layers inside symflow/flows (paths relative to it, without ".py"; a package's modules are
 #: named "fields/…"): a module imports only modules of earlier layers.
 FLOWS_ORDER = [["options", "fields/fixed"],
@@ -61,7 +62,8 @@ FLOWS_ORDER = [["options", "fields/fixed"],
                ["evaluation"], ["rows"], ["engine"], ["controller"], ["dense"], ["odes"],
                ["certified/jets"], ["certified/step"], ["certified/taylor"], ["certified/field"],
                ["certified/enclose"], ["certified/__init__"],
-               ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["__init__"]]
+               ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["steps"],
+               ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).
 FLOWS_UPWARD = {("trajectory", "integrate")}
 #: Entry points inside a package, placed at the layer they belong to.

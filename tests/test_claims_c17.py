@@ -99,3 +99,18 @@ def test_no_convergence_is_inconclusive_not_refuted():
     st = {e.key: e.status for e in evs}
     assert st["converged"] is Status.INCONCLUSIVE
     assert Status.REFUTED not in st.values()
+
+
+def test_linear_model_terminates_in_one_step_and_the_bound_decides():
+    """x[θ] = θ₁u + θ₂ on u ∈ {1, 2} (K = QN = 2, linear in θ): one GN step lands on y, so no
+    three residuals lie above the floor; the order is decided by the lower bound
+    q₀ ≥ log(floor)/log|r₀| of the terminating step, and both precisions terminate alike."""
+    import symflow as sf
+
+    p = sf.Problem(sf.mlp([1, 1], "identity"), [[1], [2]], [[0], [1]], name="fit")
+    v = check("C17", p, dps=20)
+    ev = {e.key: e for e in v.evidence}
+    assert v.status is Status.VERIFIED
+    assert ev["C17.order"].details.get("q_is_lower_bound") is True
+    assert ev["C17.confirm"].details["steps_above_floor"] == [1, 1]
+    assert len(ev["C17.order"].details["residuals"]) == 2   # r₀ = 1/2, r₁ below the floor

@@ -49,7 +49,10 @@ _OLD = {"C1": lambda e: e.full_rank, "C2-GENERAL": lambda e: not e.full_rank,
         "C13": lambda e: isinstance(e.problem.loss, L2),
         "C14": lambda e: isinstance(e.problem.loss, CrossEntropy),
         # C16 applies to every problem (no needs)
-        "C16": lambda e: True}
+        "C16": lambda e: True,
+        # C15 and C17 on L2 problems of full rank
+        "C15": lambda e: isinstance(e.problem.loss, L2) and e.full_rank,
+        "C17": lambda e: isinstance(e.problem.loss, L2) and e.full_rank}
 
 
 def test_catalogue_plan_is_unchanged():
@@ -63,7 +66,8 @@ def test_catalogue_plan_is_unchanged():
         else:
             expected += [(cid, e.name) for e in cat if _OLD.get(cid, lambda e: True)(e)]
     assert [(c, e.name) for c, e in plan()] == expected
-    assert len(expected) == 104  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10
+    assert len(expected) == 115  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10;
+    # C15 and C17 on the 5 full-rank L2 problems, C17-GLOBAL once
     # every catalogue pair not planned is skipped with a reason naming the claim
     skips = skipped()
     assert len(skips) + len(expected) == sum(
@@ -193,10 +197,10 @@ def test_check_all_of_a_problem_runs_what_applies():
     vs = check_all(sf.Problem(sf.mlp([1, 1], "identity"), [[1], [2]], [[0], [1]], name="fit"),
                    dps=20)
     assert {v.claim for v in vs} == {"C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9", "C13",
-                                          "C16"}
+                                          "C15", "C16", "C17"}
     assert all(v.as_expected for v in vs), [(v.claim, v.status) for v in vs]
     assert {s.claim for s in vs.skipped} == {"C2-GENERAL", "C7", "C8", "C10", "C10-SEARCH",
-                                             "C14"}
+                                             "C14", "C17-GLOBAL"}
 
 
 # ---- the command line ---------------------------------------------------------------------------
@@ -303,7 +307,7 @@ def test_example_mlp_file_full_run(capsys):
     """Every claim that applies to examples/mlp_tanh.toml (about 8–13 s: C5 and C6 integrate)."""
     code = main(["check", "--problem", str(EXAMPLES / "mlp_tanh.toml"), "--quiet"])
     out = capsys.readouterr().out
-    assert code == 0 and "10 verdicts: 10 verified" in out
+    assert code == 0 and "12 verdicts: 12 verified" in out   # C15, C17 since 10
     assert "C10-SEARCH is a global check" in out
 
 

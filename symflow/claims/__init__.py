@@ -1,4 +1,4 @@
-"""The claims C0–C10, C13, C14 and C16 of docs/theory.md, each checked by library code and returning Verdicts.
+"""The claims C0–C17 of docs/theory.md, each checked by library code and returning Verdicts.
 
 One module per claim, declaring it (:func:`register`) and all its checks (:func:`claim_check`),
 with the claim's narrative in its docstring; ``python -m symflow.claims.<module>`` runs it on
@@ -20,7 +20,11 @@ the catalogue and prints the verdict table (:mod:`symflow.claims._main`):
                                    counterexample (property search)
 ``c13_spurious_equilibria``   C13  L2: spurious equilibria need rank loss (§7)
 ``c14_ce_rank_loss``          C14  cross-entropy at rank loss: the logit sums can drift (§7)
+``c15_discrete_steps``        C15  discrete steps: Gauss–Newton follows the line to second
+                                   order, gradient descent not (§7)
 ``c16_levenberg_marquardt``   C16  the Levenberg–Marquardt homotopy (§7)
+``c17_gauss_newton_convergence`` C17  Gauss–Newton converges locally, order ≥ 2; C17-GLOBAL,
+                                   the global wording (a documented counterexample) (§7)
 
 The machinery they share, in layers (a module imports only those above it):
 
@@ -59,7 +63,7 @@ from . import sampling, objects, judge, trajectories, rank_monitor, certified
 from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
                c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
                c09_pseudoinverse, c10_hypotheses, c13_spurious_equilibria, c14_ce_rank_loss,
-               c16_levenberg_marquardt)
+               c15_discrete_steps, c16_levenberg_marquardt, c17_gauss_newton_convergence)
 
 __all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", "as_entry",
            "check", "check_all", "claim_check", "get_claim", "parse_claim_ids", "plan",
@@ -69,4 +73,4 @@ __all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", 
            "c02_general_rank", "c03_endpoints", "c04_equilibria", "c05_output_space",
            "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse",
            "c10_hypotheses", "c13_spurious_equilibria", "c14_ce_rank_loss",
-           "c16_levenberg_marquardt"]
+           "c15_discrete_steps", "c16_levenberg_marquardt", "c17_gauss_newton_convergence"]

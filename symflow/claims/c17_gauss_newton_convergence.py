@@ -137,7 +137,17 @@ def order_estimates(r: list, floor, power: int = 2) -> dict:
     for k in range(len(above) - 1):
         if above[k] > 0:
             ratios.append(above[k + 1] / above[k] ** power)
-    return {"p": ps, "q": qs, "ratios": ratios}
+    return {"p": ps, "q": qs, "ratios": ratios, "q_bound": _q_bound(r, above, floor)}
+
+
+def _q_bound(r: list, above: list, floor) -> Any:
+    """A lower bound of the last order estimate when the step after the last residual above
+    ``floor`` lands at or below it: r_{k+1} ≤ floor gives q_k = log r_{k+1}/log r_k ≥
+    log floor/log r_k (r_k < 1). It is what remains measurable when GN terminates within a step
+    or two (a model linear in θ: one exact step to y). None if no such step."""
+    if not above or len(r) <= len(above) or not 0 < above[-1] < 1:
+        return None
+    return mpmath.log(floor) / mpmath.log(above[-1])
 
 
 def _n(v, k: int = 8) -> str:
@@ -161,6 +171,9 @@ def _order_status(p1: list, p2: list, target: int) -> tuple[Status, Reason | Non
 def _order_evidence(a: dict, b: dict, key: str, what: str, dps: int) -> Evidence:
     """The order measurement of runs ``a`` (``dps``) and ``b`` (confirming) as one Evidence."""
     oa, ob = order_estimates(a["r"], a["floor"]), order_estimates(b["r"], b["floor"])
+    bounded = not (oa["q"] and ob["q"]) and None not in (oa["q_bound"], ob["q_bound"])
+    if bounded:   # too few residuals above the floor: the bound of the last estimate decides
+        oa["q"], ob["q"] = oa["q"] + [oa["q_bound"]], ob["q"] + [ob["q_bound"]]
     st, reason, why, res = _order_status(oa["q"], ob["q"], 2)
     third = bool(oa["q"]) and oa["q"][-1] >= 2.5
     note = (" — order ≈ 3 measured: the second-order term ∂²x[D⁺r, D⁺r] vanishes at the "
@@ -172,6 +185,10 @@ def _order_evidence(a: dict, b: dict, key: str, what: str, dps: int) -> Evidence
            "ratio_r_next_over_r_sq": [_n(v) for v in oa["ratios"]],
            "residuals": [_n(v, 5) for v in a["r"]], "steps": len(a["r"]) - 1,
            "confirm_dps": b["dps"], "confirm_fitted": _n(ob["q"][-1]) if ob["q"] else None}
+    if bounded:
+        note = (f" — the step after |r_k| = {_n(a['r'][len(oa['ratios'])], 5)} lands below the "
+                f"floor, so q_k ≥ log(floor)/log|r_k| (a lower bound; GN terminated)")
+        det["q_is_lower_bound"] = True
     if st is Status.REFUTED:
         note = " — FINDING: converged with order < 2"
     return Evidence(Level.MPMATH, f"{what}: the last order estimate q_k = log|r_k+1|/log|r_k| "
@@ -181,8 +198,11 @@ def _order_evidence(a: dict, b: dict, key: str, what: str, dps: int) -> Evidence
 
 
 def _confirm_evidence(a: dict, b: dict, key: str, what: str, dps: int) -> Evidence:
-    pa, pb = order_estimates(a["r"], a["floor"])["q"], order_estimates(b["r"], b["floor"])["q"]
+    oa, ob = order_estimates(a["r"], a["floor"]), order_estimates(b["r"], b["floor"])
+    pa, pb = oa["q"], ob["q"]
     common = min(len(pa), len(pb))
+    if not common and None not in (oa["q_bound"], ob["q_bound"]):
+        return _confirm_termination(a, b, key, what, dps)
     diff = max((abs(x - y) for x, y in zip(pa[:common], pb[:common])), default=None)
     tol = mpmath.mpf(10) ** -6
     ok = diff is not None and diff <= tol
@@ -193,6 +213,23 @@ def _confirm_evidence(a: dict, b: dict, key: str, what: str, dps: int) -> Eviden
                     reason=None if ok else Reason.PRECISION,
                     why="" if ok else "the re-run at higher precision does not confirm the "
                                       "order estimates")
+
+
+def _confirm_termination(a: dict, b: dict, key: str, what: str, dps: int) -> Evidence:
+    """Both runs terminate (land below their floors) after the same number of steps, with the
+    residuals before that step agreeing to 10⁻⁶ (relative)."""
+    ra, rb = [v for v in a["r"] if v > a["floor"]], [v for v in b["r"] if v > b["floor"]]
+    same = len(ra) == len(rb)
+    diff = max((abs(x - y) / abs(y) for x, y in zip(ra, rb)), default=mpmath.mpf(0))
+    tol = mpmath.mpf(10) ** -6
+    ok = same and diff <= tol
+    return Evidence(Level.MPMATH, f"{what}: at {dps} and {b['dps']} digits GN lands below the "
+                    f"floor after the same step ({len(ra)} residuals above it in each run), "
+                    f"those residuals agreeing", diff, tol,
+                    Status.VERIFIED if ok else Status.INCONCLUSIVE, dps,
+                    {"steps_above_floor": [len(ra), len(rb)]}, key=key,
+                    reason=None if ok else Reason.PRECISION,
+                    why="" if ok else "the re-run at higher precision terminates differently")
 
 
 def check_c17(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=None,
