@@ -43,7 +43,7 @@ sent to −θ_c.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 import mpmath
@@ -275,7 +275,13 @@ def _ratio_evidence(a: dict, b: dict, power: int, limit: Fraction, key: str, wha
 
 
 def _examples(dps: int = 200) -> list[Evidence]:
-    """arctan θ (order 3, ratio → 2/3) and e^θ − 1 (order 2, ratio → 1/2) from θ₀ = 1/2."""
+    """arctan θ (order 3, ratio → 2/3) and e^θ − 1 (order 2, ratio → 1/2) from θ₀ = 1/2 —
+    the same for every problem, so computed once per process and precision."""
+    return list(_example_evidence(dps))
+
+
+@lru_cache(maxsize=4)
+def _example_evidence(dps: int) -> tuple[Evidence, ...]:
     out = []
     for name, prob, order, limit in (("arctan", arctan_problem(), 3, Fraction(2, 3)),
                                      ("expm1", expm1_problem(), 2, Fraction(1, 2))):
@@ -295,7 +301,7 @@ def _examples(dps: int = 200) -> list[Evidence]:
                             reason=None if st is not Status.INCONCLUSIVE else Reason.PRECISION,
                             why="" if st is not Status.INCONCLUSIVE else "the runs disagree"))
         out.append(_ratio_evidence(a, b, order, limit, f"example.{name}_ratio", what))
-    return out
+    return tuple(out)
 
 
 # ---- C17-GLOBAL -----------------------------------------------------------------------------
