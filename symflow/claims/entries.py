@@ -9,15 +9,18 @@ pseudo-entry) and what a claim may need of them.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
+
+import sympy as sp
 
 from ..core.losses import L2, CrossEntropy
 from ..core.problem import Problem
 from ..core.problems import CatalogueEntry, entry_for
 from ..errors import ClaimError
 
-__all__ = ["GlobalEntry", "GLOBAL", "Need", "NEEDS", "as_entry"]
+__all__ = ["GlobalEntry", "GLOBAL", "Need", "NEEDS", "as_entry", "nonlinear_witness"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,56 @@ def _loss_instead(e: Any) -> str:
     return f"the loss is {e.problem.loss.name}"
 
 
+_NONLINEAR: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def nonlinear_witness(problem: Any) -> "str | None":
+    """None if the model is linear in θ (x[θ] = Aθ + b: every ∂²x_i/∂θ_a∂θ_b of the SymPy
+    outputs ``problem.outputs`` is identically 0, so D is constant); else a sentence naming
+    the first second derivative SymPy does not reduce to 0. Derivatives of x_i are taken only
+    in the parameters it contains; a first derivative free of θ ends the search for that pair,
+    so a linear model costs QN·K ``diff`` calls and a nonlinear one stops at its first
+    witness. Cached per Problem (weakly keyed)."""
+    try:
+        return _NONLINEAR[problem]
+    except KeyError:
+        pass
+    params = set(problem.params)
+    out = None
+    for i, xi in enumerate(problem.outputs):
+        for a in sorted(xi.free_symbols & params, key=str):
+            da = sp.diff(xi, a)
+            for b in sorted(da.free_symbols & params, key=str):
+                out = _second_derivative_witness(sp.diff(da, b), i, a, b, problem.params)
+                if out:
+                    break
+            if out:
+                break
+        if out:
+            break
+    _NONLINEAR[problem] = out
+    return out
+
+
+def _second_derivative_witness(dab: Any, i: int, a: Any, b: Any, params) -> "str | None":
+    """None if ``dab`` = ∂²x_i/∂a∂b is 0; else the sentence of :func:`nonlinear_witness`.
+    Nonzero is shown cheaply where possible: its value at θ = (1/3, 2/7, 3/11, …), evaluated
+    by ``evalf`` to 30 digits, above 10⁻²⁰; only otherwise ``simplify`` decides (a result it
+    cannot reduce to 0 counts as nonzero: the claim is then conservatively not applied)."""
+    if dab == 0:
+        return None
+    point = {p: sp.Rational(k + 1, 4 * k + 3) for k, p in enumerate(params)}
+    try:
+        val = sp.N(dab.subs(point), 30)
+        shown = val.is_number and abs(val) > sp.Float("1e-20")
+    except (TypeError, ValueError, ZeroDivisionError):
+        shown = False
+    if not shown and sp.simplify(dab) == 0:
+        return None
+    return (f"∂²x_{i + 1}/∂{a}∂{b} = {_short(dab)} is not identically 0 (SymPy): the model "
+            f"is not linear in θ")
+
+
 #: What claims may need of a problem (``register(..., needs=(tag, …))``).
 NEEDS: dict[str, Need] = {n.tag: n for n in (
     Need("full_rank", "full rank D at θ₀", lambda e: bool(e.full_rank), _rank_instead),
@@ -72,6 +125,9 @@ NEEDS: dict[str, Need] = {n.tag: n for n in (
     Need("l2", "the L2 loss", lambda e: isinstance(e.problem.loss, L2), _loss_instead),
     Need("ce", "the cross-entropy loss", lambda e: isinstance(e.problem.loss, CrossEntropy),
          _loss_instead),
+    Need("linear", "a model linear in θ (constant D)",
+         lambda e: nonlinear_witness(e.problem) is None,
+         lambda e: nonlinear_witness(e.problem) or "linear"),
 )}
 
 

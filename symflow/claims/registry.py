@@ -41,7 +41,8 @@ expressed as two check functions on a ``"problem"`` claim, the global part run o
 only if cheap — or, better, as the global part of its own claim.
 
 **Applicability, with reasons.** A claim states what it needs of a problem with ``needs=``:
-tags of :data:`NEEDS` (``"full_rank"``, ``"rank_deficient"``, ``"l2"``, ``"ce"``), each a
+tags of :data:`NEEDS` (``"full_rank"``, ``"rank_deficient"``, ``"l2"``, ``"ce"``,
+``"linear"``: a model linear in θ, decided exactly from its SymPy outputs), each a
 :class:`Need` with a predicate on the entry and a sentence. ``Claim.applies`` is the
 conjunction of those predicates and ``Claim.why_not(entry)`` the sentence of each one that
 fails, with what the entry has instead ("C6 needs full rank D at θ₀: rank 2 < QN = 3 at θ₀
