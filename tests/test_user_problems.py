@@ -50,6 +50,8 @@ _OLD = {"C1": lambda e: e.full_rank, "C2-GENERAL": lambda e: not e.full_rank,
         "C14": lambda e: isinstance(e.problem.loss, CrossEntropy),
         # C16 applies to every problem (no needs)
         "C16": lambda e: True,
+        # C12 on L2 models linear in θ (in the catalogue: linear regression)
+        "C12": lambda e: e.name == "identity-1-1-l2-underparam",
         # C15 and C17 on L2 problems of full rank
         "C15": lambda e: isinstance(e.problem.loss, L2) and e.full_rank,
         "C17": lambda e: isinstance(e.problem.loss, L2) and e.full_rank}
@@ -66,8 +68,8 @@ def test_catalogue_plan_is_unchanged():
         else:
             expected += [(cid, e.name) for e in cat if _OLD.get(cid, lambda e: True)(e)]
     assert [(c, e.name) for c, e in plan()] == expected
-    assert len(expected) == 115  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10;
-    # C15 and C17 on the 5 full-rank L2 problems, C17-GLOBAL once
+    assert len(expected) == 117  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10;
+    # C15 and C17 on the 5 full-rank L2 problems, C17-GLOBAL once; C12 once, C12-EIGENSPACE once
     # every catalogue pair not planned is skipped with a reason naming the claim
     skips = skipped()
     assert len(skips) + len(expected) == sum(
@@ -80,7 +82,8 @@ def test_needs_declared_by_the_claims():
     assert CLAIMS["C7"].needs == CLAIMS["C10"].needs == ("l2", "rank_deficient")
     assert CLAIMS["C8"].needs == ("ce",) and CLAIMS["C1"].needs == ("full_rank",)
     assert CLAIMS["C2-GENERAL"].needs == ("rank_deficient",) and CLAIMS["C3"].needs == ()
-    assert set(NEEDS) == {"full_rank", "rank_deficient", "l2", "ce"}
+    assert CLAIMS["C12"].needs == ("l2", "linear")
+    assert set(NEEDS) == {"full_rank", "rank_deficient", "l2", "ce", "linear"}
 
 
 def test_reasons_on_catalogue_entries():
@@ -196,11 +199,11 @@ def test_check_all_problem_first_and_global_claims():
 def test_check_all_of_a_problem_runs_what_applies():
     vs = check_all(sf.Problem(sf.mlp([1, 1], "identity"), [[1], [2]], [[0], [1]], name="fit"),
                    dps=20)
-    assert {v.claim for v in vs} == {"C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9", "C13",
-                                          "C15", "C16", "C17"}
+    assert {v.claim for v in vs} == {"C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9", "C12",
+                                          "C13", "C15", "C16", "C17"}
     assert all(v.as_expected for v in vs), [(v.claim, v.status) for v in vs]
     assert {s.claim for s in vs.skipped} == {"C2-GENERAL", "C7", "C8", "C10", "C10-SEARCH",
-                                             "C14", "C17-GLOBAL"}
+                                             "C12-EIGENSPACE", "C14", "C17-GLOBAL"}
 
 
 # ---- the command line ---------------------------------------------------------------------------

@@ -18,6 +18,9 @@ the catalogue and prints the verdict table (:mod:`symflow.claims._main`):
 ``c09_pseudoinverse``         C9   Appendix: pseudo-inverse identities
 ``c10_hypotheses``            C10  the hypotheses are needed; C10-SEARCH, a minimal
                                    counterexample (property search)
+``c12_constant_projector``    C12  constant P (models linear in θ): the closed form; when the
+                                   standard flow is straight; C12-EIGENSPACE, the old
+                                   wording (a documented counterexample) (§7)
 ``c13_spurious_equilibria``   C13  L2: spurious equilibria need rank loss (§7)
 ``c14_ce_rank_loss``          C14  cross-entropy at rank loss: the logit sums can drift (§7)
 ``c15_discrete_steps``        C15  discrete steps: Gauss–Newton follows the line to second
@@ -62,15 +65,16 @@ from .registry import (CLAIMS, GLOBAL, NEEDS, Claim, Need, Skipped, Verdicts, as
 from . import sampling, objects, judge, trajectories, rank_monitor, certified
 from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
                c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
-               c09_pseudoinverse, c10_hypotheses, c13_spurious_equilibria, c14_ce_rank_loss,
-               c15_discrete_steps, c16_levenberg_marquardt, c17_gauss_newton_convergence)
+               c09_pseudoinverse, c10_hypotheses, c12_constant_projector,
+               c13_spurious_equilibria, c14_ce_rank_loss, c15_discrete_steps,
+               c16_levenberg_marquardt, c17_gauss_newton_convergence)
 
 __all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", "as_entry",
            "check", "check_all", "claim_check", "get_claim", "parse_claim_ids", "plan",
            "register", "resolve_level", "skipped", "strongest_level", "registry", "sampling",
-           "objects",
-           "judge", "trajectories", "rank_monitor", "certified", "c00_consistency", "c01_full_rank",
-           "c02_general_rank", "c03_endpoints", "c04_equilibria", "c05_output_space",
-           "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse",
-           "c10_hypotheses", "c13_spurious_equilibria", "c14_ce_rank_loss",
-           "c15_discrete_steps", "c16_levenberg_marquardt", "c17_gauss_newton_convergence"]
+           "objects", "judge", "trajectories", "rank_monitor", "certified", "c00_consistency",
+           "c01_full_rank", "c02_general_rank", "c03_endpoints", "c04_equilibria",
+           "c05_output_space", "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy",
+           "c09_pseudoinverse", "c10_hypotheses", "c12_constant_projector",
+           "c13_spurious_equilibria", "c14_ce_rank_loss", "c15_discrete_steps",
+           "c16_levenberg_marquardt", "c17_gauss_newton_convergence"]
