@@ -63,7 +63,7 @@ FLOWS_ORDER = [["options", "fields/fixed"],
                ["evaluation"], ["rows"], ["engine"], ["controller"], ["dense"], ["odes"],
                ["certified/jets"], ["certified/step"], ["certified/taylor"], ["certified/field"],
                ["certified/enclose"], ["certified/__init__"],
-               ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["steps"],
+               ["readers"], ["trajectory"], ["run_mpmath"], ["run_float64"], ["integrate"], ["homotopy"], ["steps"],
                ["__init__"]]
 #: Allowed upward imports inside symflow/flows (local imports only).
 FLOWS_UPWARD = {("trajectory", "integrate")}

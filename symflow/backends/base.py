@@ -260,6 +260,14 @@ class Backend(ABC):
         """(1 − a)g + a·h."""
         self._no_raw("blend")
 
+    def add_diagonal(self, G, c):
+        """G + c·I (a new matrix; G unchanged)."""
+        self._no_raw("add_diagonal")
+
+    def scaled(self, c, v):
+        """c·v."""
+        self._no_raw("scaled")
+
     def negate(self, v):
         self._no_raw("negate")
 

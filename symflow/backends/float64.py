@@ -182,6 +182,12 @@ class Float64Backend(Backend):
     def blend(self, a, g, h):
         return (1 - a) * g + a * h
 
+    def add_diagonal(self, G, c):
+        return G + c * np.eye(G.shape[0])
+
+    def scaled(self, c, v):
+        return c * v
+
     def negate(self, v):
         return -v
 

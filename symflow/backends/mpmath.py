@@ -153,6 +153,12 @@ class MpmathBackend(Backend):
     def blend(self, a, g, h):
         return [(1 - a) * gi + a * hi for gi, hi in zip(g, h)]
 
+    def add_diagonal(self, G, c):
+        return [[v + c if i == j else v for j, v in enumerate(row)] for i, row in enumerate(G)]
+
+    def scaled(self, c, v):
+        return [c * vi for vi in v]
+
     def negate(self, v):
         return [-vi for vi in v]
 

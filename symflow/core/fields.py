@@ -8,7 +8,14 @@ field              parameter space θ'                           output space x'
 standard (α = 0)   −Dᵀg                                         −DDᵀg                (paper (2.18))
 adapted  (α = 1)   −D⁺g                                         −Pg                  (paper (2.27–28))
 V_α                −Dᵀ((1−α)I + α(DDᵀ)⁺) g                      −((1−α)DDᵀ + αP) g   (Theorem 2.3)
+LM (λ > 0, c > 0)  −c·Dᵀ(DDᵀ + λI)⁻¹ g = −c(DᵀD + λI)⁻¹Dᵀg   −c·G(G + λI)⁻¹ g     (C16)
 =================  ===========================================  =====================================
+
+The Levenberg–Marquardt field (:class:`LevenbergMarquardt`, docs/theory.md §7 C16) needs no
+rank: G + λI is positive definite for every D, so it is defined (and smooth) at rank loss too.
+A field is given as a *field spec*: α ∈ [0, 1] (the 0.1 spellings ``"standard"``,
+``"adapted"``, a number, or an option object with an ``alpha``: ``Standard()``, ``Adapted()``,
+``Interpolated(α)``) or a :class:`LevenbergMarquardt`; :func:`field_spec` normalises it.
 
 :func:`parameter_field` and :func:`output_field` evaluate these at a :class:`PointData` at its
 level (exact, ball, mpmath, float64), computing V_α from D and (DDᵀ)⁺ — the *adapted* field
@@ -19,18 +26,89 @@ from D⁺ directly, so that checks comparing the two compare different computati
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Sequence, Union
 
 import sympy as sp
 
 from ..errors import DataError, SymflowError
 from ..backends import backend, integration_backend
-from ..backends.linalg import Mat, _pinv, _projector
+from ..backends.linalg import Mat, _pinv, _projector, eye
 from ..numbers import short_repr, to_rational
 from .problem import PointData, Problem
 
 __all__ = ["parse_field", "field_name", "parameter_field", "output_field",
-           "output_field_closed_form", "symbolic_field", "CompiledField"]
+           "output_field_closed_form", "symbolic_field", "CompiledField", "LevenbergMarquardt",
+           "field_spec", "field_alpha", "needs_ntk_inverse"]
+
+
+def _positive_rational(value: Any, what: str) -> sp.Rational:
+    """``value`` as an exact rational > 0 (DataError naming it otherwise: ≤ 0, NaN, ∞, text)."""
+    if isinstance(value, str) and value.strip().lower() in ("standard", "adapted"):
+        raise DataError(f"LevenbergMarquardt: {what} must be a number > 0, got "
+                        f"{short_repr(value)}", value)
+    try:
+        q = to_rational(value, what)
+    except DataError as exc:
+        raise DataError(f"LevenbergMarquardt: {what} = {short_repr(value)} must be a finite "
+                        f"number > 0 ({exc})", value) from None
+    if not q > 0:
+        raise DataError(f"LevenbergMarquardt: {what} = {short_repr(value)} must be > 0", value)
+    return q
+
+
+@dataclass(frozen=True)
+class LevenbergMarquardt:
+    """θ' = −c·Dᵀ(DDᵀ + λI)⁻¹g = −c(DᵀD + λI)⁻¹Dᵀg (c = ``scale``), λ > 0 and c > 0 exact
+    rationals (docs/theory.md §7 C16); output velocity x' = −c·G(G + λI)⁻¹g.
+
+    G + λI is positive definite for every D, so the field needs no rank: no rank-loss stop, and
+    ``on_rank_loss`` has nothing to act on. As λ → 0, V^λ → V_1 = −D⁺g at rate O(λ) (also at
+    rank loss); λV^λ → V_0 = −Dᵀg at rate O(1/λ) as λ → ∞. A constant c > 0 changes the speed,
+    not the path (θ(cs) solves θ' = cV^λ(θ) when θ(s) solves θ' = V^λ(θ)). ``legacy`` (the
+    form :meth:`Trajectory.confirm` re-integrates with) is the object itself.
+    """
+
+    lam: Any
+    scale: Any = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lam", _positive_rational(self.lam, "λ"))
+        object.__setattr__(self, "scale", _positive_rational(self.scale, "scale"))
+
+    @property
+    def legacy(self) -> "LevenbergMarquardt":
+        return self
+
+    def __str__(self) -> str:
+        return f"LM(λ={self.lam})" if self.scale == 1 else \
+            f"LM(λ={self.lam}, scale={self.scale})"
+
+
+FieldSpec = Union[sp.Rational, LevenbergMarquardt]
+
+
+def field_spec(field: Any) -> FieldSpec:
+    """The spec of a field: a :class:`LevenbergMarquardt` as is, else α ∈ [0, 1] — from an
+    option object's ``alpha`` (``Standard()``, ``Adapted()``, ``Interpolated(α)``) or
+    :func:`parse_field` of a 0.1 spelling."""
+    if isinstance(field, LevenbergMarquardt):
+        return field
+    alpha = getattr(field, "alpha", None)
+    if isinstance(alpha, sp.Rational) and not isinstance(field, (str, sp.Basic)):
+        return parse_field(alpha)
+    return parse_field(field)
+
+
+def field_alpha(spec: FieldSpec):
+    """α of an α-field spec, None for a Levenberg–Marquardt field (which has no α)."""
+    return None if isinstance(spec, LevenbergMarquardt) else spec
+
+
+def needs_ntk_inverse(spec: FieldSpec) -> bool:
+    """Whether the field needs G⁻¹ of a possibly singular G (so a rank loss may stop it):
+    V_α for α ≠ 0; never the Levenberg–Marquardt field (G + λI ≻ 0)."""
+    return field_alpha(spec) is not None and spec != 0
 
 
 def parse_field(field: Any) -> sp.Rational:
@@ -69,17 +147,31 @@ def _check_problem(problem: Any, fn: str) -> Problem:
     return problem
 
 
-def field_name(alpha: sp.Rational) -> str:
+def field_name(alpha: FieldSpec) -> str:
+    """"standard", "adapted", "V_α" or "LM(λ=…, scale=…)" for a field spec."""
+    if isinstance(alpha, LevenbergMarquardt):
+        return str(alpha)
     return {0: "standard", 1: "adapted"}.get(alpha, f"V_{alpha}")
 
 
+def _lm_solve(pd: PointData, lm: LevenbergMarquardt) -> Mat:
+    """(G + λI)⁻¹g at the point's level (G + λI ≻ 0: exact inverse, certified ball inverse,
+    mpmath / float64 inverse)."""
+    be = backend(pd.level)
+    G = pd.D @ pd.D.T
+    return (G + eye(pd.level, G.shape[0]) * be.scalar(lm.lam)).inv() @ pd.grad
+
+
 def parameter_field(pd: PointData, field: Any = "adapted") -> Mat:
-    """θ' (K × 1) at the point ``pd``. Adapted: −D⁺g; V_α: −Dᵀ((1−α)g + α(DDᵀ)⁺g).
+    """θ' (K × 1) at the point ``pd``. Adapted: −D⁺g; V_α: −Dᵀ((1−α)g + α(DDᵀ)⁺g);
+    :class:`LevenbergMarquardt`: −c·Dᵀ(DDᵀ + λI)⁻¹g.
 
     Call inside ``working_precision(pd.dps)`` for ball / mpmath points.
     """
-    alpha = parse_field(field)
+    alpha = field_spec(field)
     _check_pd(pd, "parameter_field")
+    if isinstance(alpha, LevenbergMarquardt):
+        return -(pd.D.T @ _lm_solve(pd, alpha)) * backend(pd.level).scalar(alpha.scale)
     D, g = pd.D, pd.grad
     dps = pd.dps or 30
     if alpha == 1:
@@ -94,15 +186,19 @@ def parameter_field(pd: PointData, field: Any = "adapted") -> Mat:
 
 def output_field(pd: PointData, field: Any = "adapted") -> Mat:
     """x' = D θ' (QN × 1), the output motion induced by the parameter field."""
-    parse_field(field)
+    field_spec(field)
     _check_pd(pd, "output_field")
     return pd.D @ parameter_field(pd, field)
 
 
 def output_field_closed_form(pd: PointData, field: Any = "adapted") -> Mat:
-    """−((1−α)DDᵀ + αP) g with P from :func:`~symflow.backends.linalg.projector` (C2, C5)."""
-    alpha = parse_field(field)
+    """−((1−α)DDᵀ + αP) g with P from :func:`~symflow.backends.linalg.projector` (C2, C5);
+    :class:`LevenbergMarquardt`: −c·G(G + λI)⁻¹g (C16 (i))."""
+    alpha = field_spec(field)
     _check_pd(pd, "output_field_closed_form")
+    if isinstance(alpha, LevenbergMarquardt):
+        G = pd.D @ pd.D.T
+        return -(G @ _lm_solve(pd, alpha)) * backend(pd.level).scalar(alpha.scale)
     D, g = pd.D, pd.grad
     dps = pd.dps or 30
     be = backend(pd.level)
@@ -116,13 +212,14 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
     The standard field −Dᵀ∇ₓC[x[θ]] is always available. The adapted field and V_α need
     (DDᵀ)⁻¹, which is formed symbolically only when QN ≤ ``max_qn`` (it swells beyond use
     otherwise; evaluate at points with :meth:`Problem.at` and :func:`parameter_field`).
-    It assumes full rank (DDᵀ invertible) — the generic case.
+    It assumes full rank (DDᵀ invertible) — the generic case. The Levenberg–Marquardt field
+    −c·Dᵀ(DDᵀ + λI)⁻¹g needs no rank (same size limit).
     """
     _check_problem(problem, "symbolic_field")
     if isinstance(max_qn, bool) or not isinstance(max_qn, int) or max_qn < 1:
         raise DataError(f"symbolic_field: max_qn = {short_repr(max_qn)} must be a positive "
                         f"integer", max_qn)
-    alpha = parse_field(field)
+    alpha = field_spec(field)
     subs = dict(zip(problem.x_symbols, problem.outputs))
     g = problem.grad_expr.xreplace(subs)
     D = problem.jacobian
@@ -133,6 +230,9 @@ def symbolic_field(problem: Problem, field: Any = "standard", max_qn: int = 2) -
             f"the symbolic {field_name(alpha)} field needs (DDᵀ)⁻¹ of size {problem.QN}×"
             f"{problem.QN} > max_qn={max_qn}; evaluate it at points with parameter_field(...)")
     G = problem.ntk
+    if isinstance(alpha, LevenbergMarquardt):
+        A = G + alpha.lam * sp.eye(problem.QN)
+        return -alpha.scale * D.T * (A.adjugate() / A.det()) * g
     Ginv = G.adjugate() / G.det()
     return -D.T * ((1 - alpha) * g + alpha * Ginv * g)
 
@@ -143,6 +243,8 @@ class CompiledField:
     ``field(theta) -> θ'`` as a list. For α > 0 it needs (DDᵀ)⁻¹: on a point where the NTK is
     not positive definite it raises :class:`~symflow.errors.RankError`, unless
     ``rank_loss="pinv"``, in which case (DDᵀ)⁺ from an SVD is used (the constrained flow).
+    A :class:`LevenbergMarquardt` field solves with G + λI (Cholesky / LDLᵀ, always positive
+    definite) whatever ``rank_loss`` says; ``alpha`` is None for it and ``lm`` holds it.
 
     Also: :meth:`outputs`, :meth:`jacobian`, :meth:`pinv_apply` (D⁺w for full-rank D),
     :meth:`ntk_eigenvalues`.
@@ -155,7 +257,9 @@ class CompiledField:
         if rank_loss not in ("stop", "pinv"):
             raise DataError(f"rank_loss must be 'stop' or 'pinv', got {rank_loss!r}", rank_loss)
         self.problem = problem
-        self.alpha = parse_field(field)
+        spec = field_spec(field)
+        self.alpha = field_alpha(spec)
+        self.lm = None if self.alpha is not None else spec
         self.arith = arith
         self.rank_loss = rank_loss
         self._net = problem.network
@@ -199,6 +303,13 @@ class CompiledField:
             return self._be.psd_pinv_solve(G, w)
         return self._be.spd_solve(G, w)
 
+    def lm_solve(self, D, w):
+        """c·(DDᵀ + λI)⁻¹w for the Levenberg–Marquardt field (G + λI ≻ 0: always the SPD
+        solve, whatever ``rank_loss``)."""
+        lm, be = self.lm, self._be
+        G = be.add_diagonal(be.gram(D), be.scalar(lm.lam))
+        return be.scaled(be.scalar(lm.scale), be.spd_solve(G, w))
+
     def pinv_apply(self, theta, w):
         """D⁺ w = Dᵀ(DDᵀ)⁻¹ w at θ (the C6 direction, w = y − x(0))."""
         D = self.jacobian(theta)
@@ -213,11 +324,14 @@ class CompiledField:
         return self._be.eigvalsh(self.ntk(theta))
 
     def __call__(self, theta):
-        """θ' = V_α(θ) = −Dᵀ((1−α)g + α(DDᵀ)⁻¹g) as a list (mpmath) or array (float64)."""
+        """θ' = V_α(θ) = −Dᵀ((1−α)g + α(DDᵀ)⁻¹g), or −c·Dᵀ(DDᵀ + λI)⁻¹g, as a list (mpmath)
+        or array (float64)."""
         x, D = self.evaluate(theta)
         g = self.grad(x)
         a = self.alpha
-        if a == 0:
+        if self.lm is not None:
+            u = self.lm_solve(D, g)
+        elif a == 0:
             u = g
         elif a == 1:
             u = self.ntk_solve(D, g)

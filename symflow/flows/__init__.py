@@ -2,7 +2,10 @@
 
 =====================  =========================================================================
 ``integrate``          validation → options → runner (:mod:`.integrate`)
-``options``            frozen value objects: fields, spans, precision, rank-loss policy
+``options``            frozen value objects: fields (``LevenbergMarquardt`` too), spans,
+                       precision, rank-loss policy
+``homotopy``           families p ↦ field joining the standard and the adapted field
+                       (:class:`ConvexFamily`, :class:`LevenbergMarquardtFamily`), :func:`sweep`
 ``trajectory``         :class:`Trajectory` (immutable), :class:`Confirmation`, :class:`Result`
 ``run_mpmath``         the GBS engine on the fixed-point field, with the rank monitor
 ``rows``               the rows of a GBS step computed on a second core (a forked helper)
@@ -22,13 +25,15 @@
 
 from .fields import FixedPointField
 from .integrate import integrate
-from .options import (Adapted, FlowTime, Interpolated, LineTime, Precision, PseudoInverse,
-                      Standard, Stop, integrate_tolerance, rank_threshold_digits)
+from .options import (Adapted, FlowTime, Interpolated, LevenbergMarquardt, LineTime, Precision,
+                      PseudoInverse, Standard, Stop, integrate_tolerance, rank_threshold_digits)
+from .homotopy import ConvexFamily, Homotopy, LevenbergMarquardtFamily, sweep
 from .trajectory import Confirmation, Result, Trajectory
 from .certified import FlowEnclosure, enclose
 from .steps import Iterate, gauss_newton_step, gradient_step, iterate
 
 __all__ = ["integrate", "Trajectory", "enclose", "FlowEnclosure", "Confirmation", "Result", "FixedPointField", "Standard",
-           "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",
+           "Adapted", "Interpolated", "LevenbergMarquardt", "Homotopy", "ConvexFamily",
+           "LevenbergMarquardtFamily", "sweep", "FlowTime", "LineTime", "Precision", "Stop",
            "PseudoInverse", "integrate_tolerance", "rank_threshold_digits", "gauss_newton_step",
            "gradient_step", "iterate", "Iterate"]

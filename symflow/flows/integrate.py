@@ -6,6 +6,7 @@
 ``Standard()`` (α = 0)      dθ/ds = −Dᵀ g                                    (paper (2.18))
 ``Adapted()``  (α = 1)      dθ/ds = −D⁺ g = −Dᵀ G⁻¹ g                        (paper (2.27), C1)
 ``Interpolated(α)``         dθ/ds = V_α = −Dᵀ((1−α) g + α G⁻¹ g)             (Theorem 2.3)
+``LevenbergMarquardt(λ,c)`` dθ/ds = −c·Dᵀ(G + λI)⁻¹ g   (λ > 0, c > 0)       (C16)
 adapted, ``LineTime(t)``    dθ/dt = D⁺ w,  w = y − x(0)  on t ∈ [0, 1]        (C6, L2 only)
 ==========================  =====================================================================
 
@@ -14,6 +15,14 @@ The options are the value objects of :mod:`symflow.flows.options`; the 0.1 keywo
 ``rank_loss="stop"|"pinv"``) are still accepted and turned into them. Validation → options →
 the mpmath runner (:mod:`.run_mpmath`: GBS engine on the fixed-point field, rank monitor) or the
 float64 runner (:mod:`.run_float64`: scipy's DOP853).
+
+The Levenberg–Marquardt field solves with G + λI, positive definite for every D: it never needs
+(DDᵀ)⁻¹ of a singular G, so ``on_rank_loss`` does not act on it — ``Stop()`` never stops the run
+(the rank monitor still records λ_min and the condition number of G in the trajectory) and
+``PseudoInverse()`` changes nothing (there is no pseudo-inverse to take). Accuracy needs λ well
+above the round-off of G: the fixed-point LDLᵀ at ``work_dps`` digits loses about
+log10(λ_max(G)/λ) of them, float64 Cholesky about as many of its 16. A homotopy family of
+fields (:mod:`.homotopy`) gives ``field=family.field(p)`` for a parameter p.
 
 >>> import symflow as sf
 >>> from symflow.flows import Adapted, LineTime, Precision, integrate_tolerance
@@ -39,7 +48,7 @@ from mpmath import mp
 
 from ..errors import DataError, ParameterError, PrecisionError
 from ..backends import integration_backend
-from ..core.fields import field_name
+from ..core.fields import field_name, field_spec
 from ..core.losses import L2
 from ..numbers import MAX_DPS, short_repr
 from ..core.problem import Problem
@@ -93,8 +102,9 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
               dps: Any = _UNSET, rtol: Any = _UNSET, rank_loss: Any = _UNSET) -> Trajectory:
     """Integrate a flow of docs/theory.md from θ(0) = ``theta0`` (see the module docstring).
 
-    ``field``: ``Standard()``, ``Adapted()`` or ``Interpolated(α)`` (0.1: ``"standard"``,
-    ``"adapted"`` or α ∈ [0, 1]). ``span``: ``FlowTime(s_end)`` or ``LineTime(t_end)`` (adapted
+    ``field``: ``Standard()``, ``Adapted()``, ``Interpolated(α)`` or
+    ``LevenbergMarquardt(λ, scale)`` (0.1: ``"standard"``, ``"adapted"`` or α ∈ [0, 1]; see the
+    module docstring for how ``on_rank_loss`` acts on the LM field). ``span``: ``FlowTime(s_end)`` or ``LineTime(t_end)`` (adapted
     field and L2 loss only; 0.1: exactly one of ``s_end=``/``t_end=``). ``precision``:
     ``Precision(dps=30, rtol=None)`` (0.1: ``dps=``, ``rtol=``). ``on_rank_loss``: ``Stop()``
     (status ``rank_loss`` when G becomes too ill-conditioned) or ``PseudoInverse()`` (continue
@@ -125,15 +135,15 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
                    fopt.legacy, s_end=end if tv == "s" else None,
                    t_end=end if tv == "t" else None, rank_loss=ropt.name, progress=progress,
                    max_steps=max_steps, workers=workers)
-    traj = _RUNNERS[arith](problem, theta0, fopt.alpha, tv, end, prec, ropt.name, prog,
+    traj = _RUNNERS[arith](problem, theta0, field_spec(fopt), tv, end, prec, ropt.name, prog,
                            options)
     if confirm:
         traj.confirm()
     return traj
 
 
-#: The runner of each integration level: run(problem, θ0, α, time variable, end, Precision,
-#: rank-loss policy, progress, options) -> Trajectory.
+#: The runner of each integration level: run(problem, θ0, field spec (α or LevenbergMarquardt),
+#: time variable, end, Precision, rank-loss policy, progress, options) -> Trajectory.
 _RUNNERS = {
     "mpmath": lambda p, th, a, tv, end, prec, rl, prog, opts:
         _run_mp(p, th, a, tv, end, prec.dps, prec.rtol, rl, prog, opts),
@@ -174,8 +184,8 @@ def _check_line_time(problem, fopt, span):
             f"t_end: the time t = 1 − e^(−s/N) linearizes the adapted flow only for the L2 "
             f"loss (C6); {problem.loss.name!r} has no such time change — use s_end",
             span.t_end)
-    if not isinstance(fopt, Adapted) and fopt.alpha != 1:
+    if not isinstance(fopt, Adapted) and field_spec(fopt) != 1:
         raise DataError(
             f"t_end: the C6 time t is a reparametrization of the adapted flow; field "
-            f"{field_name(fopt.alpha)} must be integrated in the flow time — use s_end",
+            f"{field_name(field_spec(fopt))} must be integrated in the flow time — use s_end",
             span.t_end)

@@ -2,7 +2,9 @@
 
 =====================  ===========================================================================
 field                  ``Standard()`` (α = 0), ``Adapted()`` (α = 1), ``Interpolated(alpha)``
-                       (α a rational in [0, 1]: V_α of Theorem 2.3)
+                       (α a rational in [0, 1]: V_α of Theorem 2.3),
+                       ``LevenbergMarquardt(lam, scale=1)`` (−c·Dᵀ(DDᵀ + λI)⁻¹∇ₓC, λ > 0 and
+                       c > 0 rationals: C16; defined in :mod:`symflow.core.fields`)
 span                   ``FlowTime(s_end)`` (the flow time s ≥ 0), ``LineTime(t_end)`` (the time
                        t ∈ [0, 1] of C6; adapted field and L2 loss only)
 precision              ``Precision(dps=30, rtol=None)`` (rtol default 10^−dps; float64: 1e−12)
@@ -23,11 +25,11 @@ from mpmath import mpf
 
 from ..backends import tolerance as _tolerance
 from ..errors import DataError
-from ..core.fields import parse_field
+from ..core.fields import LevenbergMarquardt, parse_field
 from ..numbers import check_dps, short_repr, to_rational
 
-__all__ = ["Standard", "Adapted", "Interpolated", "FlowTime", "LineTime", "Precision", "Stop",
-           "PseudoInverse", "integrate_tolerance", "rank_threshold_digits"]
+__all__ = ["Standard", "Adapted", "Interpolated", "LevenbergMarquardt", "FlowTime", "LineTime",
+           "Precision", "Stop", "PseudoInverse", "integrate_tolerance", "rank_threshold_digits"]
 
 _CONFIRM_EXTRA = 10   # default confirmation precision: dps + 10
 
@@ -79,11 +81,12 @@ class Interpolated:
         return self.alpha
 
 
-FIELDS = (Standard, Adapted, Interpolated)
+FIELDS = (Standard, Adapted, Interpolated, LevenbergMarquardt)
 
 
 def field_option(field: Any):
-    """A field value object from a value object or the 0.1 spelling ("standard" | "adapted" | α)."""
+    """A field value object from a value object (``LevenbergMarquardt`` included) or the 0.1
+    spelling ("standard" | "adapted" | α)."""
     if isinstance(field, FIELDS):
         return field
     alpha = parse_field(field)

@@ -13,9 +13,9 @@ from mpmath import mp, mpf
 
 from ..errors import DataError, RankError
 from ..backends.float64 import mpf_list
-from ..core.fields import CompiledField
+from ..core.fields import CompiledField, field_alpha, needs_ntk_inverse
 from .evaluation import _to_mpf
-from .run_mpmath import _NtkExtremes, _line_w, _rank_message
+from .run_mpmath import _NtkExtremes, _breakdown_advice, _line_w, _rank_message
 from .trajectory import Trajectory
 
 _RANK_TOL = 1e-10     # G counts as rank-deficient when λ_min/λ_max < 1e-10 (float64)
@@ -23,15 +23,15 @@ _RANK_TOL = 1e-10     # G counts as rank-deficient when λ_min/λ_max < 1e-10 (f
 
 class _F64Rank(_NtkExtremes):
     """The rank monitor of the float64 runner: λ_min/λ_max of G = DDᵀ (numpy eigvalsh), recording
-    the extremes; as a terminal scipy event, ratio − 1e-10 when the field needs G⁻¹ (α ≠ 0) and the
-    policy is Stop (else the constant 1: never fires)."""
+    the extremes; as a terminal scipy event, ratio − 1e-10 when the field needs G⁻¹ (α ≠ 0; never
+    the Levenberg–Marquardt field) and the policy is Stop (else the constant 1: never fires)."""
 
     terminal = True
 
     def __init__(self, cf, alpha, rank_loss) -> None:
         super().__init__(math.inf)
         self.cf = cf
-        self.stops = alpha != 0 and rank_loss == "stop"
+        self.stops = needs_ntk_inverse(alpha) and rank_loss == "stop"
 
     def ratio(self, theta) -> float:
         """λ_min/λ_max of G(θ) (0 if G = 0)."""
@@ -100,7 +100,7 @@ def _run_float64(problem, theta0, alpha, tv, end, rtol, rank_loss, prog, options
         raise DataError(f"rtol must be in (0, 1) for float64, got {rtol!r}", rtol)
     options["rtol"] = rtol
     digits = max(1, int(round(-math.log10(rtol))))
-    cf = CompiledField(problem, options["field"], arith="float64", rank_loss=rank_loss)
+    cf = CompiledField(problem, alpha, arith="float64", rank_loss=rank_loss)
     th0 = np.array(problem.convert_theta(theta0, "float64"), dtype=float)
     with mp.workdps(30):
         end_f = float(_to_mpf(end, f"{tv}_end", exact=True))
@@ -136,8 +136,9 @@ def _integrate_f64(run: _F64Run, solve_ivp, fun: _F64Field, rtol, prog):
         if prog is not None:
             prog.close()
         run.stats.update(nfev=fun.nfev, nsteps=None, nrejected=None)
-        return _trajectory(run, "rank_loss", f"rank loss near {run.tv} = {t_bad:.12g}: {msg}",
-                           t_bad, 0.0, [0.0], [run.theta0], None)
+        return _trajectory(run, "rank_loss", f"rank loss near {run.tv} = {t_bad:.12g}: {msg}. "
+                           f"{_breakdown_advice(run.alpha)}", t_bad, 0.0, [0.0], [run.theta0],
+                           None)
     finally:
         if prog is not None:
             prog.close()
@@ -159,7 +160,7 @@ def _trajectory(run: _F64Run, status, message, stop_time, t_reached, times, thet
     run.stats["wall_time"] = _time.perf_counter() - run.tic
     with mp.workdps(15):
         return Trajectory(
-            problem=run.problem, field=run.options["field"], alpha=run.alpha,
+            problem=run.problem, field=run.options["field"], alpha=field_alpha(run.alpha),
             time_variable=run.tv, dps=run.digits, arith="float64", status=status,
             message=message, stop_time=None if stop_time is None else mpf(stop_time),
             t_end=mpf(t_reached), t_requested=mpf(run.end),

@@ -13,7 +13,7 @@ import mpmath
 from mpmath import mp, mpf
 
 from ..errors import DataError, IntegrationError, SymflowError
-from ..core.fields import field_name
+from ..core.fields import field_alpha, field_name, needs_ntk_inverse
 from ..progress import with_time_variable
 from ..core.timechange import derive_time_change
 from .controller import _default_kmax, guard_digits
@@ -126,15 +126,16 @@ class _RankMonitor(_NtkExtremes):
     :meth:`ratio` is λ_min/λ_max of G at θ — for QN = 1 (where λ_min/λ_max ≡ 1 says nothing)
     λ/λ_max-so-far: G → 0 is the rank loss, measured against the largest G seen along the path.
     Called as the engine's monitor ``(t, θ)`` after each accepted step, it returns the rank-loss
-    message when the field needs G⁻¹ (α ≠ 0), the policy is Stop and the ratio is below
-    ``tol_ratio`` = 10^−rank_digits.
+    message when the field needs G⁻¹ (α ≠ 0; never the Levenberg–Marquardt field, whose
+    G + λI is positive definite), the policy is Stop and the ratio is below
+    ``tol_ratio`` = 10^−rank_digits. ``alpha`` is the field spec.
     """
 
     def __init__(self, ff, problem, alpha, rank_loss, rank_digits, tv) -> None:
         super().__init__(mpf("inf"))
         self.ff, self.problem, self.alpha, self.tv = ff, problem, alpha, tv
         self.rank_digits = rank_digits
-        self.stops = alpha != 0 and rank_loss == "stop"
+        self.stops = needs_ntk_inverse(alpha) and rank_loss == "stop"
         self.tol_ratio = mpf(10) ** (-rank_digits)
         self.max_lam = None
 
@@ -191,7 +192,8 @@ def _mp_precision(dps, rtol) -> _MpPrecision:
 
 @dataclass(frozen=True)
 class _MpRun:
-    """What an mpmath run needs besides the engine (at the working precision): the problem, α,
+    """What an mpmath run needs besides the engine (at the working precision): the problem, the
+    field spec ``alpha`` (α or a LevenbergMarquardt),
     the time variable ``tv`` ("s" or "t"), the 0.1 ``options``, the precision, θ(0), the span end,
     x(0), y and (for the C6 time t) w = y − x(0), the rank monitor, and the start time ``tic``."""
 
@@ -232,7 +234,7 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
     sol = solve_ivp_mp(_EngineField(ff, w), 0, th0, span, dps=dps, rtol=rtol, kmax=prec.kmax,
                        guard=prec.guard, monitor=rank, progress=with_time_variable(prog, tv),
                        max_steps=options["max_steps"], workers=options.get("workers"))
-    status, message = _outcome(sol, tv)
+    status, message = _outcome(sol, tv, run.alpha)
     ts, ys = sol.ts, sol.ys
     if status == "rank_loss" and sol.t_stop is not None:
         ts, ys = _steps_before(ts, ys, sol.t_stop)
@@ -246,16 +248,27 @@ def _run_mp(problem, theta0, alpha, tv, end, dps, rtol, rank_loss, prog, options
                        ts[-1], ts, ys, stats, sol)
 
 
-def _outcome(sol, tv):
+def _breakdown_advice(alpha) -> str:
+    """What to do when the solve of the field broke down (shared with the float64 runner):
+    V_α — the pseudo-inverse or more digits; the Levenberg–Marquardt field — G + λI is positive
+    definite, so only round-off broke it: λ is too small for the precision."""
+    if field_alpha(alpha) is not None:
+        return "Use rank_loss='pinv' to continue with the pseudo-inverse, or raise dps."
+    return (f"G + λI is positive definite, so round-off broke the solve: λ = {alpha.lam} is too "
+            f"small against λ_max(G) at this precision (the LDLᵀ / Cholesky of G + λI loses "
+            f"about log10(λ_max(G)/λ) digits); raise λ or dps.")
+
+
+def _outcome(sol, tv, alpha):
     """Status and message of the run from the engine's: a stop by the monitor is rank loss, and
-    so is a RankError of the field (G broke down between two monitor checks)."""
+    so is a RankError of the field (G, or G + λI, broke down between two monitor checks)."""
     status, message = sol.status, sol.message
     if status == "stopped":
         status = "rank_loss"
     elif status == "failed" and "RankError" in message:
         status = "rank_loss"
-        message = (f"rank loss near {tv} = {mpmath.nstr(sol.t_stop, 12)}: {message}. Use "
-                   f"rank_loss='pinv' to continue with the pseudo-inverse, or raise dps.")
+        message = (f"rank loss near {tv} = {mpmath.nstr(sol.t_stop, 12)}: {message}. "
+                   f"{_breakdown_advice(alpha)}")
     elif status == "success":
         message = f"reached {tv} = {mpmath.nstr(sol.ts[-1], 12)}"
     return status, message
@@ -291,7 +304,7 @@ def _trajectory(run: _MpRun, status, message, stop_time, t_reached, times, theta
     the last step)."""
     with mp.workdps(run.prec.dps):
         return Trajectory(
-            problem=run.problem, field=run.options["field"], alpha=run.alpha,
+            problem=run.problem, field=run.options["field"], alpha=field_alpha(run.alpha),
             time_variable=run.tv, dps=run.prec.dps, arith="mpmath", status=status,
             message=message, stop_time=None if stop_time is None else +stop_time,
             t_end=t_reached, t_requested=+run.end, times=list(times),

@@ -14,7 +14,7 @@ import numpy as np
 from mpmath import mp, mpf
 
 from ..errors import IntegrationError, PrecisionError
-from ..core.fields import CompiledField, field_name
+from ..core.fields import CompiledField, field_name, field_spec
 from ..numbers import MAX_DPS, check_dps
 from .evaluation import _to_mpf
 from .options import integrate_tolerance
@@ -121,7 +121,7 @@ class Trajectory:
         return self.arith
 
     def __repr__(self) -> str:
-        return (f"Trajectory({field_name(self.alpha)}, {self.time_variable} ∈ [0, "
+        return (f"Trajectory({field_name(field_spec(self.field))}, {self.time_variable} ∈ [0, "
                 f"{mpmath.nstr(self.t_end, 8)}], status={self.status!r}, steps="
                 f"{self.stats.get('nsteps')}, dps={self.dps}, arith={self.arith!r})")
 

@@ -36,7 +36,7 @@ from ...core.problem import Problem
 from ...errors import DataError, ParameterError
 from ...numbers import check_dps, short_repr, to_rational
 from ...progress import make_progress, with_time_variable
-from ..options import Adapted, FlowTime, LineTime, field_option
+from ..options import Adapted, FlowTime, LevenbergMarquardt, LineTime, field_option
 from .field import JetField, ball_of, ball_outputs, certify_rank
 from .step import _arb_of
 from .taylor import CERTIFIED, NOT_CERTIFIED, Enclosure, enclose_ode
@@ -184,6 +184,16 @@ def _theta0(problem: Problem, theta0: Any) -> tuple:
                  for i, v in enumerate(theta0))
 
 
+def _field(field: Any):
+    """The field option; the Levenberg–Marquardt field is refused (DataError naming it)."""
+    fopt = field_option(field)
+    if isinstance(fopt, LevenbergMarquardt):
+        raise DataError(f"enclose: the Levenberg–Marquardt field {fopt} is not supported by the "
+                        f"certified integrator (its jets solve with DDᵀ only); integrate it with "
+                        f"symflow.integrate(..., arith='mpmath') and confirm=True", fopt)
+    return fopt
+
+
 def _span(problem: Problem, fopt, span, t_end, s_end):
     given = [v for v in (span, t_end, s_end) if v is not None]
     if len(given) > 1:
@@ -218,7 +228,8 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
     """A certified Arb-ball enclosure of a flow of ``problem`` from the exact point ``theta0``.
 
     ``field``: ``"adapted"`` (default), ``"standard"``, α ∈ [0, 1] or a field option
-    (:class:`~symflow.flows.Adapted` …). Span: ``t_end`` (the time t of C6, adapted field and
+    (:class:`~symflow.flows.Adapted` …; not :class:`~symflow.flows.LevenbergMarquardt`:
+    DataError). Span: ``t_end`` (the time t of C6, adapted field and
     L2 loss; the default there is t_end = 1), ``s_end`` (the flow time s), or
     ``span=LineTime(…)/FlowTime(…)``. ``dps``: Arb's working precision in digits; ``order``:
     the Taylor order (default 10 + 0.7·dps); ``max_steps``, ``min_step``: as in
@@ -237,7 +248,7 @@ def enclose(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted",
         raise DataError(f"enclose: problem must be a symflow.Problem, got "
                         f"{short_repr(problem)}", problem)
     dps = check_dps(dps)
-    fopt = field_option(field)
+    fopt = _field(field)
     span, end = _span(problem, fopt, span, t_end, s_end)
     th0 = _theta0(problem, theta0)
     clock = time.perf_counter()

@@ -13,7 +13,7 @@ from mpmath import mp, mpf
 from mpmath.libmp import from_man_exp
 
 from ...errors import ParameterError
-from ...core.fields import parse_field
+from ...core.fields import field_alpha, field_spec
 from ...core.losses import L2
 from ...core.problem import Problem
 from .backprop import Backprop
@@ -29,7 +29,10 @@ from .solve import LDLSolve
 class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolve):
     """The parameter fields at mpf points, computed in fixed-point integers (see module doc).
 
-    ``field(theta)`` → θ' for V_α (``α`` from ``field``), ``line_field(theta, w)`` → D⁺w,
+    ``field(theta)`` → θ' for V_α (``α`` from ``field``) or for a
+    :class:`~symflow.core.fields.LevenbergMarquardt` field ``lm`` (then ``alpha`` is None):
+    −c·Dᵀ(G + λI)⁻¹g by the same LDLᵀ with λ added on the diagonal (G + λI ≻ 0: never the
+    pseudo-inverse), ``line_field(theta, w)`` → D⁺w,
     ``ntk(theta)`` → G as mpf rows, ``outputs(theta)``. All at ``P = mp.prec + 40`` bits;
     call inside ``mpmath.workdps``. A non-positive LDLᵀ pivot of G raises
     :class:`~symflow.errors.RankError` (``rank_loss="stop"``); with ``rank_loss="pinv"`` G⁺ from
@@ -40,7 +43,9 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
                  rank_digits: Optional[int] = None) -> None:
         net = problem.network
         self.problem = problem
-        self.alpha = parse_field(field)
+        spec = field_spec(field)
+        self.alpha = field_alpha(spec)
+        self.lm = None if self.alpha is not None else spec
         self.rank_loss = rank_loss
         self.rank_digits = rank_digits
         self.widths = net.widths
@@ -67,7 +72,7 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
             conv = lambda r: (int(r.p) << P) // int(r.q)  # noqa: E731
             inputs = [[conv(v) for v in row] for row in self.problem.inputs]
             y = [conv(v) for v in self.problem.y_flat]
-            a = self.alpha
+            a = self.alpha if self.lm is None else self.lm.lam
             c = self._consts[P] = (inputs, y, (int(a.p) << P) // int(a.q))
         return c
 
@@ -98,7 +103,7 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
         return [self._out(row, P) for row in gram()]
 
     def field(self, theta) -> list:
-        """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), g = ∇ₓC."""
+        """θ' = V_α(θ) = −Dᵀ((1−α)g + αG⁻¹g), or −c·Dᵀ(G + λI)⁻¹g, g = ∇ₓC."""
         P = mp.prec + _FIX_GUARD
         return self._out(self._field_fix(self._in(theta, P), P), P, negate=True)
 
@@ -165,7 +170,9 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
                 from ...backends.arith import get_arith
                 gm = p.loss.grad(xm, ym, p.N, p.Q, get_arith("mpmath"))
             g = [_fix(v._mpf_, P) for v in gm]
-        if self.alpha == 0:
+        if self.lm is not None:
+            u = self._lm_solve(gram(), g, a, P)
+        elif self.alpha == 0:
             u = g
         else:
             h = self._solve(gram(), g, P)
@@ -175,6 +182,16 @@ class FixedPointField(Forward, Backprop, Gram, MatrixKernels, LDLSolve, PinvSolv
                 one = 1 << P
                 u = [((one - a) * gi + a * hi) >> P for gi, hi in zip(g, h)]
         return dt(u)
+
+    def _lm_solve(self, G, g, lam, P):
+        """c·(G + λI)⁻¹g in fixed point (``lam`` = λ at P bits): the LDLᵀ solve of G + λI,
+        positive definite, whatever ``rank_loss`` says."""
+        G = [[v + lam if i == j else v for j, v in enumerate(row)] for i, row in enumerate(G)]
+        h = self._spd_solve(G, g, P)
+        c = self.lm.scale
+        if c == 1:
+            return h
+        return [(int(c.p) * v) // int(c.q) for v in h]
 
     def line_field(self, theta, w) -> list:
         """dθ/dt = D⁺w = DᵀG⁻¹w (C6, w = y − x(0); mpf list)."""

@@ -30,6 +30,10 @@ class LDLSolve:
         """G⁻¹b (LDLᵀ) or G⁺b (``rank_loss="pinv"``), fixed point."""
         if self.rank_loss == "pinv":
             return self._pinv_solve(G, b, P)
+        return self._spd_solve(G, b, P)
+
+    def _spd_solve(self, G, b, P):
+        """G⁻¹b by LDLᵀ (RankError on a non-positive pivot), fixed point."""
         n = len(b)
         if n <= MAX_SOLVE:
             return ldl_solver(n, P)(G, b)
