@@ -212,6 +212,7 @@ DOC_TOLERANCE = Fraction(1, 10 ** 8)
 RATE_TOLERANCE = Fraction(1, 10 ** 5)
 CONSTANT_TOLERANCE = Fraction(1, 10 ** 4)
 
+#: The counterexample's Problem, one object per process (the flow cache keys on the object).
 _PROBLEMS: dict = {}
 
 
