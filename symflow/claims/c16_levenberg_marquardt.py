@@ -26,7 +26,8 @@ Checks (:func:`check_c16`), for λ ∈ {1/10, 1, 10} (exact rationals) unless sa
     norm is its 2-norm) equals (λ/(5(25 + λ)))², and for λ = 10², …, 10⁸ the squared norm of
     λDᵀ(G + λI)⁻¹ − Dᵀ equals (125/(25 + λ))² — exact evidence of the O(λ) and O(1/λ) limits.
 
-``rate.*`` (mpmath at θ₀ of the entry, at dps + :data:`RATE_EXTRA_DPS` digits and again
+``rate.*`` (mpmath at θ₀ of the entry, at dps + :data:`RATE_EXTRA_DPS` digits — more where
+    κ = (σ_1/σ_r)² > 10⁵ (:func:`_rate_digits`) — and again
     :data:`~symflow.backends.tolerance.CONFIRM_EXTRA_DPS` digits higher; :func:`rate_data`)
     σ_r, σ_1 from the SVD of D; on the grids λ = 10^(e − k), k = 2, …, 8, e = min(0,
     ⌊log₁₀σ_r²⌋) and λ = 10^(e′ + k), e′ = max(0, ⌈log₁₀σ_1²⌉) (:func:`rate_grids`: the
@@ -346,12 +347,26 @@ def _rate_details(d: dict, key: str, tol, work: int, r2) -> dict:
             "tolerance": _n(tol, 3), **det}
 
 
+def _rate_digits(prob: Problem, theta, dps: int) -> int:
+    """dps + :data:`RATE_EXTRA_DPS`, plus log₁₀κ (κ = (σ_1/σ_r)², from a first SVD of D at
+    that precision) beyond the 5 digits the extra ones already absorb: D⁺ and (G + λI)⁻¹ lose
+    log₁₀κ digits, the norms' cancellation ~9 more."""
+    work = dps + RATE_EXTRA_DPS
+    with working_precision(work):
+        info = rank_info(prob.at(theta, Level.MPMATH, work).D, work)
+        if info.rank == 0:
+            return work
+        sv = sorted(info.singular_values, reverse=True)
+        digits = int(mpmath.ceil(2 * mpmath.log10(sv[0] / sv[info.rank - 1])))
+    return work + max(0, digits - 5)
+
+
 def _rates(entry, dps: int, inv_fn=None) -> list[Evidence]:
     """The rates at θ₀ as mpmath evidence, computed at dps + :data:`RATE_EXTRA_DPS` digits and
     again :data:`~symflow.backends.tolerance.CONFIRM_EXTRA_DPS` digits higher: verified iff both
     residuals are within tolerance, refuted iff both exceed it, else inconclusive."""
     prob, theta = entry.problem, entry.theta0
-    work = dps + RATE_EXTRA_DPS
+    work = _rate_digits(prob, theta, dps)
     d1 = rate_data(prob, theta, work, inv_fn)
     if d1["rank"] == 0:
         return [Evidence(Level.MPMATH, "the rates of C16 (iii)–(iv)", None, None,
