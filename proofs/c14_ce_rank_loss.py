@@ -10,9 +10,16 @@ symflow checks:
     y = (1/4, 3/4), θ = 0: σ = (1/2, 1/2), g = (1/4, −1/4), drift = (P^⊥1)ᵀg = −1/4 ≠ 0, so
     the fiber 1ᵀx = c is not invariant at rank loss;
 (3) exactly, x[θ] = (θ, θ) (rank 1 < 2 but 1 ∈ range D): drift 0 — rank loss alone does not
-    break the invariant.
+    break the invariant;
+(4) the counterexample's trajectory: SymPy shows s(θ) = 4θ − (16/3)log((3e^θ − 1)/2) solves
+    θ′ = −(D⁺∇ₓC)(θ); the adapted flow integrated at mpmath level to s = 100 satisfies
+    s(z(s)) = s (z = 1ᵀx), z(40) = −1.09812696…, and z + log 3 ~ 2·3^(−3/4)·e^(−3s/16) (rate and
+    constant fitted at s = 60, …, 100), the trajectory confirmed at dps + 10 digits;
+(5) for symbolic labels not summing to 1 (SymPy, Q ∈ {2, 3}): the library's cost equals
+    (1ᵀy)LSE(z) − yᵀz, its gradient is (1ᵀy)σ(z) − y, and 1ᵀ∇_zC_j = 0.
 
-Level: exact (the counterexample) and ball (the sample points).
+Level: exact (the counterexample, SymPy identities), ball (the sample points), mpmath (the
+trajectory, measurements).
 """
 
 from __future__ import annotations

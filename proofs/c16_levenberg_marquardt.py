@@ -13,9 +13,15 @@ symflow checks, on every catalogue problem, for λ ∈ {1/10, 1, 10}:
     (iii) and (iv), at sample points (exact for rational networks, balls otherwise);
 (2) on the exact example D = [[1, 2, 0], [2, 4, 0]] (rank 1, σ = 5) with g = (2, −1) ∈ ker Dᵀ:
     Pg = 0, V^λ = 0, dC/ds = 0, and the squared norms of (iii) for λ = 10⁻², …, 10⁻⁸ and of (iv)
-    for λ = 10², …, 10⁸ equal (λ/(5(25 + λ)))² and (125/(25 + λ))² exactly.
+    for λ = 10², …, 10⁸ equal (λ/(5(25 + λ)))² and (125/(25 + λ))² exactly;
+(3) the rates as a measurement at θ₀ of every problem (mpmath at dps + 30 digits, confirmed 20
+    digits higher): with σ_r, σ_1 from the SVD of D and λ = 10^(e∓k), k = 2, …, 8 (shifted so
+    that λ/σ_r² resp. σ_1²/λ ≤ 10⁻²), the least-squares log–log slopes of
+    ‖Dᵀ(G + λI)⁻¹ − D⁺‖₂ and ‖λDᵀ(G + λI)⁻¹ − Dᵀ‖₂ are 1 and −1 within 10⁻², their constants
+    1/σ_r³ and σ_1³ within 10⁻² (relative), and the norms equal λ/(σ_r(σ_r² + λ)) and
+    σ_1³/(σ_1² + λ) at every λ within 10^(10 − dps).
 
-Level: exact or ball.
+Level: exact or ball (1, 2); mpmath, measurement (3).
 """
 
 from __future__ import annotations
