@@ -205,3 +205,20 @@ def test_property_lm_identities_exactly(case):
         assert V.is_zero() == (P @ g).is_zero()
         assert (D.T @ A - Dp + (Dp @ A) * lb).is_zero()
         assert ((D.T @ A) * lb - D.T + D.T @ G @ A).is_zero()
+
+
+def test_library_field_cross_check_can_fail(monkeypatch):
+    """``lib_λ`` compares the library's LevenbergMarquardt field (what integrate runs) with the
+    claim's own −Dᵀ(DDᵀ + λI)⁻¹∇ₓC: a library field at 2λ is refuted there and only there."""
+    from symflow.core.fields import LevenbergMarquardt, parameter_field
+
+    def wrong(pd, field):
+        return parameter_field(pd, LevenbergMarquardt(2 * field.lam))
+
+    evs = c16.check_c16(get_problem(RATIONAL_FULL), level=Level.EXACT, rates=False)
+    assert {e.key for e in evs if e.key.startswith("lib_")} == {
+        f"lib_{lam}" for lam in c16.C16_LAMBDAS}
+    assert not _refuted(evs)
+    monkeypatch.setattr(c16, "parameter_field", wrong)
+    evs = c16.check_c16(get_problem(RATIONAL_FULL), level=Level.EXACT, rates=False)
+    assert _refuted(evs) == {f"lib_{lam}" for lam in c16.C16_LAMBDAS}

@@ -18,6 +18,9 @@ Checks (:func:`check_c16`), for λ ∈ {1/10, 1, 10} (exact rationals) unless sa
     networks, balls otherwise)
     D·V^λ = −GA_λg; gᵀDV^λ ≤ 0; Pg and every V^λ all zero or all nonzero; the identities of
     (iii) (D⁺ = ``pinv(D)``) and (iv).
+``lib_λ`` (same points and levels)
+    the library's LM field, ``parameter_field(pd, LevenbergMarquardt(λ))`` — the field
+    :func:`symflow.integrate` runs — equals :func:`lm_field` computed here.
 ``example.*`` (exact, the doc's example: x[θ](u) = u(θ₁ + 2θ₂) + 0·θ₃ on u ∈ {1, 2}, so
     D = [[1, 2, 0], [2, 4, 0]], rank 1, σ_r = σ_1 = 5; L2 targets y = (−4, 2) at θ = 0, so
     g = (2, −1) ∈ ker Dᵀ)
@@ -66,6 +69,7 @@ from ..backends import tolerance as _tol
 from ..backends.arith import working_precision
 from ..backends.levels import Level
 from ..backends.linalg import Mat, eye, pinv, projector, rank_info
+from ..core.fields import LevenbergMarquardt, parameter_field
 from ..core.models import model
 from ..core.problem import PointData, Problem
 from .evidence import Evidence
@@ -150,6 +154,9 @@ def _whats(lambdas: Sequence[Fraction]) -> dict[str, str]:
         whats[f"dC_{lam}"] = f"λ = {lam}: dC/ds = ∇ₓCᵀDV^λ ≤ 0 (residual = max(dC/ds, 0))"
         whats[f"pinv_{lam}"] = f"λ = {lam}: Dᵀ(G + λI)⁻¹ − D⁺ = −λD⁺(G + λI)⁻¹"
         whats[f"std_{lam}"] = f"λ = {lam}: λDᵀ(G + λI)⁻¹ − Dᵀ = −DᵀG(G + λI)⁻¹"
+        whats[f"lib_{lam}"] = (f"λ = {lam}: the library's field parameter_field(·, "
+                               f"LevenbergMarquardt(λ)) (what integrate runs) equals "
+                               f"−Dᵀ(DDᵀ + λI)⁻¹∇ₓC computed here")
     return whats
 
 
@@ -176,6 +183,8 @@ def _pointwise_fn(vfn, inv_fn, lambdas: Sequence[Fraction]) -> Callable:
                                    scale=sg * sg * (1 + _f(G.max_abs())))
             out[f"pinv_{lam}"] = Cmp("zero", D.T @ A - Dp, -(Dp @ A) * lb)
             out[f"std_{lam}"] = Cmp("zero", (D.T @ A) * lb - D.T, -(D.T @ G @ A))
+            out[f"lib_{lam}"] = Cmp("zero", parameter_field(pd, LevenbergMarquardt(lam)),
+                                    lm_field(pd, lam))
         out["same"] = Cmp("same", vecs)
         return out
 
