@@ -65,3 +65,23 @@ def test_readme_certified_example_runs(capsys):
     assert len(code.strip().splitlines()) <= 5
     exec(compile(code, str(README), "exec"), {})  # the project's own example, not user input
     assert capsys.readouterr().out.split() == ["certified", "True", "True"]
+
+
+def test_readme_homotopy_and_steps_block_runs():
+    """The Integration section's homotopy/steps block, on tanh-2-3-1-l2: the LM sweep's ends are
+    the adapted (λ = 0) and the standard (λ = ∞) flows, and GN with η = 1/4 shrinks |x − y| by
+    about (1 − η) per step (C15: first order along the line)."""
+    from symflow.core.problems import get_problem
+    from symflow.flows import FlowTime
+
+    code = _blocks("## Integration")[1]
+    e = get_problem("tanh-2-3-1-l2")
+    ns = {"prob": e.problem, "theta0": list(e.theta0), "FlowTime": FlowTime}
+    exec(compile(code, str(README), "exec"), ns)  # the project's own example, not user input
+    runs, gn = ns["runs"], ns["gn"]
+    assert [str(p) for p, _ in runs] == ["0", "1/100", "1", "100", "oo"]
+    assert runs[0][1].alpha == 1 and runs[-1][1].alpha == 0
+    assert all(t.success for _, t in runs)
+    assert len(gn) == 9
+    ratio = (gn[-1].residual_sq / gn[0].residual_sq) ** 0.5
+    assert abs(float(ratio) - 0.75 ** 8) < 0.02, ratio
