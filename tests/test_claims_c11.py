@@ -19,8 +19,8 @@ from symflow.claims import CLAIMS, check
 from symflow.claims import c11_deviation_bound as c11
 from symflow.claims.evidence import Level, Reason, Status
 from symflow.core.fields import parameter_field
-from symflow.core.problems import catalogue, get_problem
-from symflow.testing.strategies import RATIONAL_ACTIVATIONS, cases
+from symflow.core.problems import catalogue, entry_for, get_problem
+from symflow.testing.strategies import RATIONAL_ACTIVATIONS, Case, cases
 
 RATIONAL_FULL = "cube-2-3-2-l2"
 RATIONAL_DEFICIENT = "square-1-2-1-l2-dead-unit"
@@ -135,13 +135,45 @@ def test_refuted_for_a_wrong_projector():
     assert {f"ode_{t}" for t in c11.T_POINTS} | {"first"} <= _refuted(evs)
 
 
-def test_zero_gap_is_inconclusive_not_verified():
-    """P := 0 makes ∫|P^⊥w| = t|w|: the second inequality is an equality, which the check
-    cannot tell from a strict one: inconclusive, reason tolerance."""
+def test_refuted_for_a_zero_projector():
+    """P := 0 makes P^⊥w = w: the second inequality becomes the equality it then is (checked
+    as such), and the first the false equality |d| = t|w|."""
     ev = _by_key(c11.check_c11(get_problem(TANH), level=Level.BALL,
                                projector_fn=_zero_projector, example=False))
+    assert ev["second"].status is Status.VERIFIED and "equality" in ev["second"].what
+    assert ev["first"].status is Status.REFUTED
+
+
+def test_zero_gap_is_inconclusive_not_verified():
+    """A gap of 0 where the check has no reason to expect an equality (P^⊥w ≠ w here): it
+    cannot tell ≤ from =, so inconclusive (reason tolerance), never verified."""
+    s_end, ts, _ = c11.SPANS[TANH]
+    d = c11.bound_data(get_problem(TANH), s_end=s_end, ts=ts)
+    ev = _by_key(c11._bound_evidence(dict(d, int=list(d["tw"])), 30, TANH, None))
     assert ev["second"].status is Status.INCONCLUSIVE
     assert ev["second"].reason is Reason.TOLERANCE
+
+
+def _case_entry(targets):
+    """x = w₃w₂w₁·u on the single input u = 0: D ≡ 0 (rank 0), x ≡ 0."""
+    c = Case.build([1, 1, 1, 1], "identity", False, [[0]], targets, [0, 0, 0])
+    return entry_for(c.problem, c.theta, name="c11-rank0")
+
+
+def test_rank_zero_is_the_sharp_case():
+    """D ≡ 0, y = 1: the outputs stay at x(0) = 0, d = t·w, and both inequalities are the
+    equalities of the doc's sharpness remark (|d| = ∫|P^⊥w| = t|w|)."""
+    ev = _by_key(c11.check_c11(_case_entry([[1]]), level=Level.EXACT, example=False))
+    for key in ("first", "second"):
+        assert ev[key].status is Status.VERIFIED and "equality" in ev[key].what, key
+
+
+def test_flow_at_rest_is_inconclusive_hypothesis():
+    """x(0) = y: w = 0, nothing to bound (0 ≤ 0 ≤ 0)."""
+    ev = _by_key(c11.check_c11(_case_entry([[0]]), level=Level.EXACT, example=False))
+    assert ev["ode_1/2"].status is Status.VERIFIED
+    for key in ("first", "second"):
+        assert ev[key].status is Status.INCONCLUSIVE and ev[key].reason is Reason.HYPOTHESIS
 
 
 def test_bound_refuted_for_a_wrong_flow():

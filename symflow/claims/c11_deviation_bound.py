@@ -36,7 +36,9 @@ Checks (:func:`check_c11`; the claim needs the L2 loss):
     inequality from equality: inconclusive (reason ``tolerance``). Where P is constant along the
     path (measured: max|P − P(0)| ≤ tol at the samples and at every quadrature node; C12's
     case, d = tP^⊥w) the first inequality is an equality, and ``first`` checks |d| = I instead,
-    saying so. ``confirm``: the trajectory re-integrated at dps + 10 digits agrees.
+    saying so; likewise the second where Pw = 0 along the path (P^⊥w = w, the sharpness case,
+    e.g. D ≡ 0). Where x(0) = y (w = 0) the flow is at rest and both are inconclusive (reason
+    hypothesis: 0 ≤ 0 ≤ 0). ``confirm``: the re-integration at dps + 10 digits agrees.
 ``example.first``, ``example.second``, ``example.confirm``, ``example.doc_digits`` (mpmath, on
     the same problems; integrated and measured once per process)
     the same on the doc's computed instance (:func:`doc_problem`: K = 1, x[θ] = (θ, θ²),
@@ -76,8 +78,8 @@ from .evidence import Evidence, Reason, Status
 from .judge import Cmp, _run
 from .registry import claim_check, register
 from .sampling import _n_random, sample_points
-from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, flow, gap_scale,
-                           tolerance)
+from .trajectories import (EVAL_GUARD, S_END_OVERRIDES, S_END_WHY, _confirmation_evidence, _ev,
+                           _not_run, flow, tolerance)
 from .vectors import _mp, _n, _norm, _sub, _vec
 
 __all__ = ["T_POINTS", "T_SAMPLES", "SPANS", "DOC_T", "DOC_S_END", "DOC_DIGITS", "doc_problem",
@@ -94,9 +96,10 @@ SPANS: dict[str, tuple[Fraction, tuple, str]] = {
     "square-1-2-1-l2-dead-unit": (
         Fraction(2), (Fraction(1, 8), Fraction(1, 4), Fraction(3, 8)),
         "the constrained flow's D⁺ is near-singular at s ≈ 2.08 (t ≈ 0.41)"),
-    "tanh-1-1-1-l2-underparam": (
-        Fraction(1, 40), (Fraction(1, 1000), Fraction(1, 500), Fraction(1, 250)),
-        "the constrained flow's D⁺ is near-singular at s ≈ 0.035 (t ≈ 0.007)"),
+    "tanh-1-1-1-l2-underparam": (   # C7's span (trajectories.S_END_OVERRIDES): one shared flow
+        S_END_OVERRIDES["tanh-1-1-1-l2-underparam"],
+        (Fraction(1, 1000), Fraction(1, 500), Fraction(1, 250)),
+        S_END_WHY["tanh-1-1-1-l2-underparam"] + " (t ≈ 0.007)"),
 }
 #: The doc's computed instance: sample times, flow-time span (s(99/100) = 2·log 100 ≈ 9.21) and
 #: the digits printed in docs/theory.md §7 (|d|, ∫₀ᵗ|P^⊥w|, t|w| at t = 1/2 and 99/100, and θ at
@@ -209,8 +212,8 @@ def bound_data(entry, *, dps: int = 30, s_end=None, ts: Sequence[Fraction] = T_S
     (cached per trajectory object of the flow cache, so that ``trajectories.clear_cache``
     clears it too; not cached when a projector is injected): ``traj``; per sample time t_k:
     ``t``, ``s``, ``d`` = |d(t_k)|, ``int`` = ∫₀^{t_k}|P^⊥w|, ``tw`` = t_k|w|, ``theta``;
-    ``w`` = |w|; ``dP`` = max|P − P(0)| over the samples and the quadrature nodes; ``quad_error``;
-    ``ranks``; ``nodes``; ``seconds``."""
+    ``w`` = |w|; ``dP`` = max|P − P(0)| and ``Pw`` = max|Pw| over the samples and the
+    quadrature nodes; ``quad_error``; ``ranks``; ``nodes``; ``seconds``."""
     prob = entry.problem
     end = s_end if s_end is not None else 5 * prob.N
     tic = time.perf_counter()
@@ -230,7 +233,8 @@ def bound_data(entry, *, dps: int = 30, s_end=None, ts: Sequence[Fraction] = T_S
 
 def _integrand(prob: Problem, traj, w: list, P0: Mat, pfn, edps: int, memo: dict) -> Callable:
     """r ↦ |P^⊥(θ(r))w|·e^{−r/N}/N (the integrand in s of ∫|P^⊥(t′)w|dt′), memoised by r in
-    ``memo`` together with max|P(θ(r)) − P(0)| (whether P is constant along the path)."""
+    ``memo`` together with max|P(θ(r)) − P(0)| (is P constant along the path?) and |P(θ(r))w|
+    (is P^⊥w = w along it?)."""
     N = prob.N
 
     def f(r):
@@ -242,7 +246,7 @@ def _integrand(prob: Problem, traj, w: list, P0: Mat, pfn, edps: int, memo: dict
                 P = pfn(pd.D, edps)
                 pw = _vec(P @ Mat.column(Level.MPMATH, w))
                 v = memo[k] = (_norm(_sub(w, pw)) * mpmath.exp(-k / N) / N,
-                               (P - P0).max_abs())
+                               (P - P0).max_abs(), _norm(pw))
         return v[0]
 
     return f
@@ -260,7 +264,7 @@ def _measure(prob: Problem, traj, theta0, ts: Sequence[Fraction], dps: int, pfn)
         w = _sub(x0, y)
         P0 = pfn(pd0.D, edps)
         f = _integrand(prob, traj, w, P0, pfn, edps, memo)
-        acc, qerr, s_prev, dP = mpf(0), mpf(0), mpf(0), mpf(0)
+        acc, qerr, s_prev, dP, Pw = mpf(0), mpf(0), mpf(0), mpf(0), mpf(0)
         for t in ts:
             s = _s_of_t(t, prob.N)
             with working_precision(dps):
@@ -270,13 +274,16 @@ def _measure(prob: Problem, traj, theta0, ts: Sequence[Fraction], dps: int, pfn)
             pd = prob.at(th, "mpmath", edps)
             tq = _mp(t)
             lin = [(1 - tq) * a + tq * b for a, b in zip(x0, y)]
-            dP = max(dP, (pfn(pd.D, edps) - P0).max_abs())
+            P = pfn(pd.D, edps)
+            dP = max(dP, (P - P0).max_abs())
+            Pw = max(Pw, _norm(_vec(P @ Mat.column(Level.MPMATH, w))))
             for k, v in (("t", t), ("s", s), ("d", _norm(_sub(_vec(pd.x), lin))), ("int", acc),
                          ("tw", tq * _norm(w)), ("theta", th),
                          ("ranks", _linalg.rank_info(pd.D, dps).rank)):
                 out[k].append(v)
         dP = max([dP] + [m[1] for m in memo.values()])
-        return dict(out, w=_norm(w), dP=dP, quad_error=qerr, nodes=len(memo))
+        Pw = max([Pw] + [m[2] for m in memo.values()])
+        return dict(out, w=_norm(w), dP=dP, Pw=Pw, quad_error=qerr, nodes=len(memo))
 
 
 def _gap_evidence(key: str, what: str, gaps: list, dps: int, traj, qerr,
@@ -317,33 +324,58 @@ def _bound_evidence(d: dict, dps: int, where: str, reduced: str | None,
     if traj.status != "success":
         return [_not_run("flow", f"C11 constrained flow on {where}", traj, dps,
                          reduced=reduced)]
-    tol = tolerance(dps)
     with working_precision(dps + EVAL_GUARD):
-        g = gap_scale(d["w"])
-        qerr = d["quad_error"] / g
         det = _details(d, reduced)
-        ts = ", ".join(map(str, d["t"]))
-        gaps2 = [(b - a) / g for a, b in zip(d["int"], d["tw"])]
-        second = _gap_evidence("second", f"C11 on {where}: ∫₀ᵗ|P^⊥(t′)w|dt′ ≤ t|w| at t ∈ "
-                               f"{{{ts}}} (relative to |w|)", gaps2, dps, traj, qerr, det)
-        if d["dP"] <= tol:
-            first = _equality_evidence(
-                "first", f"C11 on {where}: P is constant along the path (max|P − P(0)| = "
-                f"{_n(d['dP'], 3)} ≤ tol at the samples and quadrature nodes; C12's case, "
-                f"d = tP^⊥w), so the first inequality is an equality: |d(t)| = "
-                f"∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ {{{ts}}} (relative to |w|)",
-                [(a - b) / g for a, b in zip(d["d"], d["int"])], dps, traj, qerr,
-                max(d["int"]) / g, det)
+        if d["w"] == 0:
+            out = [_at_rest(k, where, dps, det) for k in ("first", "second")]
         else:
-            first = _gap_evidence("first", f"C11 on {where}: |d(t)| ≤ ∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ "
-                                  f"{{{ts}}} (relative to |w|)",
-                                  [(b - a) / g for a, b in zip(d["d"], d["int"])], dps, traj,
-                                  qerr, det)
-    out = [first, second]
+            out = [_first(d, dps, where, det), _second(d, dps, where, det)]
     if confirm:
         out.append(_confirmation_evidence(traj, "confirm", f"C11 constrained flow on {where}",
                                           reduced=reduced))
     return out
+
+
+def _at_rest(key: str, where: str, dps: int, det: dict) -> Evidence:
+    """x(0) = y: the flow is at rest and the bound reads 0 ≤ 0 ≤ 0 — nothing to measure."""
+    return Evidence(Level.MPMATH, f"C11 on {where}: the bound along the flow", None, None,
+                    Status.INCONCLUSIVE, dps, det, key=key, reason=Reason.HYPOTHESIS,
+                    why="x(0) = y: w = 0, the flow is at rest (d ≡ 0) and the bound reads "
+                        "0 ≤ 0 ≤ 0, with nothing to measure")
+
+
+def _first(d: dict, dps: int, where: str, det: dict) -> Evidence:
+    """|d| ≤ ∫|P^⊥w| — or, where P is constant along the path (C12's case: d = tP^⊥w),
+    the equality |d| = ∫|P^⊥w|. Relative to |w| (> 0)."""
+    w, ts, qerr = d["w"], ", ".join(map(str, d["t"])), d["quad_error"] / d["w"]
+    if d["dP"] <= tolerance(dps):
+        return _equality_evidence(
+            "first", f"C11 on {where}: P is constant along the path (max|P − P(0)| = "
+            f"{_n(d['dP'], 3)} ≤ tol at the samples and quadrature nodes; C12's case, "
+            f"d = tP^⊥w), so the first inequality is an equality: |d(t)| = "
+            f"∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ {{{ts}}} (relative to |w|)",
+            [(a - b) / w for a, b in zip(d["d"], d["int"])], dps, d["traj"], qerr,
+            max(d["int"]) / w, det)
+    return _gap_evidence("first", f"C11 on {where}: |d(t)| ≤ ∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ {{{ts}}} "
+                         f"(relative to |w|)", [(b - a) / w for a, b in zip(d["d"], d["int"])],
+                         dps, d["traj"], qerr, det)
+
+
+def _second(d: dict, dps: int, where: str, det: dict) -> Evidence:
+    """∫|P^⊥w| ≤ t|w| — or, where Pw = 0 along the path (P^⊥w = w: the sharpness case, e.g.
+    D ≡ 0), the equality ∫|P^⊥w| = t|w|. Relative to |w| (> 0)."""
+    w, ts, qerr = d["w"], ", ".join(map(str, d["t"])), d["quad_error"] / d["w"]
+    if d["Pw"] / w <= tolerance(dps):
+        return _equality_evidence(
+            "second", f"C11 on {where}: Pw = 0 along the path (max|Pw|/|w| = "
+            f"{_n(d['Pw'] / w, 3)} ≤ tol at the samples and quadrature nodes: P^⊥w = w, the "
+            f"sharpness case), so the second inequality is an equality: ∫₀ᵗ|P^⊥(t′)w|dt′ = "
+            f"t|w| at t ∈ {{{ts}}} (relative to |w|)",
+            [(a - b) / w for a, b in zip(d["int"], d["tw"])], dps, d["traj"], qerr,
+            max(d["tw"]) / w, det)
+    return _gap_evidence("second", f"C11 on {where}: ∫₀ᵗ|P^⊥(t′)w|dt′ ≤ t|w| at t ∈ {{{ts}}} "
+                         f"(relative to |w|)", [(b - a) / w for a, b in zip(d["int"], d["tw"])],
+                         dps, d["traj"], qerr, det)
 
 
 def _details(d: dict, reduced: str | None) -> dict:
@@ -351,6 +383,7 @@ def _details(d: dict, reduced: str | None) -> dict:
     det = {"t": [str(t) for t in d["t"]], "|d|": [_n(v, 12) for v in d["d"]],
            "integral": [_n(v, 12) for v in d["int"]], "t|w|": [_n(v, 12) for v in d["tw"]],
            "|w|": _n(d["w"], 12), "max|P − P(0)| (samples, nodes)": _n(d["dP"], 3),
+           "max|Pw| (samples, nodes)": _n(d["Pw"], 3),
            "ranks": d["ranks"], "s_end": str(d["s_end"]),
            "quad_error_estimate": _n(d["quad_error"], 3), "quadrature_nodes": d["nodes"],
            "seconds": round(d["seconds"], 3)}
