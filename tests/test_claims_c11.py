@@ -163,9 +163,15 @@ def _case_entry(targets):
 def test_rank_zero_is_the_sharp_case():
     """D ≡ 0, y = 1: the outputs stay at x(0) = 0, d = t·w, and both inequalities are the
     equalities of the doc's sharpness remark (|d| = ∫|P^⊥w| = t|w|)."""
-    ev = _by_key(c11.check_c11(_case_entry([[1]]), level=Level.EXACT, example=False))
+    e = _case_entry([[1]])
+    assert e.is_user
+    ev = _by_key(c11.check_c11(e, level=Level.EXACT))
     for key in ("first", "second"):
         assert ev[key].status is Status.VERIFIED and "equality" in ev[key].what, key
+    # a problem of one's own: C7's span and USER_T, and no doc instance
+    assert ev["first"].details["t"] == [str(t) for t in c11.USER_T]
+    assert "of one's own" in ev["first"].details["reduced"]
+    assert not any(k.startswith("example.") for k in ev)
 
 
 def test_flow_at_rest_is_inconclusive_hypothesis():

@@ -28,7 +28,8 @@ Checks (:func:`check_c11`; the claim needs the L2 loss):
     the constrained flow (``flow(..., rank_loss="pinv")``, integrated in the flow time s: the
     library's ``LineTime`` integrates C6's dθ/dt = D⁺(y − x(0)), which is the adapted flow only
     on the line) is sampled at times t_k (:data:`T_SAMPLES`, shorter for the catalogue problems
-    whose D⁺ becomes singular: :data:`SPANS`); at each, |d(t_k)| from x[θ(s(t_k))] evaluated
+    whose D⁺ becomes singular, :data:`SPANS`, and for problems of one's own, :data:`USER_T` on
+    C7's span); at each, |d(t_k)| from x[θ(s(t_k))] evaluated
     afresh, I_k = ∫₀^{t_k}|P^⊥(t′)w|dt′ by Gauss–Legendre quadrature in s
     (dt′ = e^{−r/N}dr/N) on the dense output, P = ``projector(D(θ(r)))``, and t_k|w|.
     ``first``: |d| ≤ I, ``second``: I ≤ t|w|, residuals relative to |w|, with the gaps in the
@@ -40,7 +41,8 @@ Checks (:func:`check_c11`; the claim needs the L2 loss):
     e.g. D ≡ 0). Where x(0) = y (w = 0) the flow is at rest and both are inconclusive (reason
     hypothesis: 0 ≤ 0 ≤ 0). ``confirm``: the re-integration at dps + 10 digits agrees.
 ``example.first``, ``example.second``, ``example.confirm``, ``example.doc_digits`` (mpmath, on
-    the same problems; integrated and measured once per process)
+    the same catalogue problems — not on problems of one's own, whose runs it would only slow
+    down; integrated and measured once per process)
     the same on the doc's computed instance (:func:`doc_problem`: K = 1, x[θ] = (θ, θ²),
     y = (2, −1), θ(0) = 1/2) at t ∈ {1/2, 99/100} (:data:`DOC_T`, the doc's two times; each
     quadrature node costs a re-integration of one step of the dense output, ~60 ms for this
@@ -82,8 +84,8 @@ from .trajectories import (EVAL_GUARD, S_END_OVERRIDES, S_END_WHY, _confirmation
                            _not_run, flow, tolerance)
 from .vectors import _mp, _n, _norm, _sub, _vec
 
-__all__ = ["T_POINTS", "T_SAMPLES", "SPANS", "DOC_T", "DOC_S_END", "DOC_DIGITS", "doc_problem",
-           "ode_sides", "bound_data", "check_c11"]
+__all__ = ["T_POINTS", "T_SAMPLES", "SPANS", "USER_T", "DOC_T", "DOC_S_END", "DOC_DIGITS",
+           "doc_problem", "ode_sides", "bound_data", "check_c11"]
 
 #: The rational times t of the pointwise ODE identity.
 T_POINTS = (Fraction(1, 4), Fraction(1, 2), Fraction(99, 100))
@@ -101,6 +103,12 @@ SPANS: dict[str, tuple[Fraction, tuple, str]] = {
         (Fraction(1, 1000), Fraction(1, 500), Fraction(1, 250)),
         S_END_WHY["tanh-1-1-1-l2-underparam"] + " (t ≈ 0.007)"),
 }
+#: Problems of one's own: C7's span s ∈ [0, N/4] (t ≤ 1 − e^{−1/4} ≈ 0.22), so that the two
+#: claims share one constrained flow and its confirmation (trajectories.flow caches it).
+USER_T = (Fraction(1, 20), Fraction(1, 10), Fraction(1, 5))
+USER_WHY = ("a problem of one's own: C7's flow-time span s ∈ [0, N/4], shared with C7 (D⁺ may "
+            "become singular later, as on two of the catalogue's three rank-deficient problems, "
+            "and every quadrature node re-integrates a step of the dense output)")
 #: The doc's computed instance: sample times, flow-time span (s(99/100) = 2·log 100 ≈ 9.21) and
 #: the digits printed in docs/theory.md §7 (|d|, ∫₀ᵗ|P^⊥w|, t|w| at t = 1/2 and 99/100, and θ at
 #: t = 1/2).
@@ -393,12 +401,17 @@ def _details(d: dict, reduced: str | None) -> dict:
 
 
 def _span(entry) -> tuple[Any, tuple, str | None]:
-    """(s_end, sample times, the ``reduced`` sentence or None) for ``entry``."""
+    """(s_end, sample times, the ``reduced`` sentence or None) for ``entry``: :data:`SPANS`,
+    else for a problem of one's own C7's span s ∈ [0, N/4] with :data:`USER_T`, else s ∈ [0, 5N]
+    with :data:`T_SAMPLES`."""
     if entry.name in SPANS:
         s_end, ts, why = SPANS[entry.name]
-        return s_end, ts, (f"sample times t ∈ {{{', '.join(map(str, ts))}}} (flow time s ≤ "
-                           f"{s_end}) instead of {{{', '.join(map(str, T_SAMPLES))}}}: {why}")
-    return 5 * entry.problem.N, T_SAMPLES, None
+    elif getattr(entry, "is_user", False):
+        s_end, ts, why = Fraction(entry.problem.N, 4), USER_T, USER_WHY
+    else:
+        return 5 * entry.problem.N, T_SAMPLES, None
+    return s_end, ts, (f"sample times t ∈ {{{', '.join(map(str, ts))}}} (flow time s ≤ {s_end}) "
+                       f"instead of {{{', '.join(map(str, T_SAMPLES))}}}: {why}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,7 +478,9 @@ def check_c11(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None
     d = bound_data(entry, dps=dps, s_end=s_end, ts=ts, field=flow_field,
                    projector_fn=projector_fn, progress=progress)
     evs += _bound_evidence(d, dps, entry.name, reduced, confirm)
-    return evs + (_example(dps, flow_field, projector_fn, progress, confirm) if example else [])
+    if not example or getattr(entry, "is_user", False):   # the instance is the catalogue's
+        return evs
+    return evs + _example(dps, flow_field, projector_fn, progress, confirm)
 
 
 claim_check("C11")(check_c11)
