@@ -51,7 +51,8 @@ CLAIMS_ORDER = [["evidence"], ["entries"], ["registry"], ["sampling"], ["objects
                 ["c00_consistency", "c01_full_rank", "c02_general_rank", "c03_endpoints",
                  "c04_equilibria", "c05_output_space", "c06_linear_interpolation",
                  "c07_rank_loss", "c08_cross_entropy", "c09_pseudoinverse", "c10_hypotheses",
-                 "c12_constant_projector", "c13_spurious_equilibria", "c14_ce_rank_loss",
+                 "c11_deviation_bound", "c12_constant_projector", "c13_spurious_equilibria",
+                 "c14_ce_rank_loss",
                  "c15_discrete_steps", "c16_levenberg_marquardt",
                  "c17_gauss_newton_convergence"]]
 #: Layers inside symflow/flows (paths relative to it, without ".py"; a package's modules are

@@ -16,7 +16,7 @@ import pytest
 
 PROOFS = pathlib.Path(__file__).resolve().parent.parent / "proofs"
 SCRIPTS = sorted(p for p in PROOFS.glob("c*.py"))
-SLOW_PREFIXES = ("c6", "c7", "c8", "c10", "c12", "c13", "c14", "c15", "c16")
+SLOW_PREFIXES = ("c6", "c7", "c8", "c10", "c11", "c12", "c13", "c14", "c15", "c16")
 FINDINGS = {"c2_general_counterexample.py": "C2's old 'any A' is false at rank-deficient points"}
 
 

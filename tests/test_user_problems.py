@@ -50,6 +50,8 @@ _OLD = {"C1": lambda e: e.full_rank, "C2-GENERAL": lambda e: not e.full_rank,
         "C14": lambda e: isinstance(e.problem.loss, CrossEntropy),
         # C16 applies to every problem (no needs)
         "C16": lambda e: True,
+        # C11 on L2 problems
+        "C11": lambda e: isinstance(e.problem.loss, L2),
         # C12 on L2 models linear in θ (in the catalogue: linear regression)
         "C12": lambda e: e.name == "identity-1-1-l2-underparam",
         # C15 and C17 on L2 problems of full rank
@@ -68,8 +70,9 @@ def test_catalogue_plan_is_unchanged():
         else:
             expected += [(cid, e.name) for e in cat if _OLD.get(cid, lambda e: True)(e)]
     assert [(c, e.name) for c, e in plan()] == expected
-    assert len(expected) == 117  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10;
-    # C15 and C17 on the 5 full-rank L2 problems, C17-GLOBAL once; C12 once, C12-EIGENSPACE once
+    assert len(expected) == 125  # 84 before C13 (8 L2 problems) and C14 (2 CE problems); C16 all 10;
+    # C15 and C17 on the 5 full-rank L2 problems, C17-GLOBAL once; C12 once, C12-EIGENSPACE once;
+    # C11 on the 8 L2 problems
     # every catalogue pair not planned is skipped with a reason naming the claim
     skips = skipped()
     assert len(skips) + len(expected) == sum(
@@ -199,8 +202,8 @@ def test_check_all_problem_first_and_global_claims():
 def test_check_all_of_a_problem_runs_what_applies():
     vs = check_all(sf.Problem(sf.mlp([1, 1], "identity"), [[1], [2]], [[0], [1]], name="fit"),
                    dps=20)
-    assert {v.claim for v in vs} == {"C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9", "C12",
-                                          "C13", "C15", "C16", "C17"}
+    assert {v.claim for v in vs} == {"C0", "C1", "C2", "C3", "C4", "C5", "C6", "C9", "C11",
+                                          "C12", "C13", "C15", "C16", "C17"}
     assert all(v.as_expected for v in vs), [(v.claim, v.status) for v in vs]
     assert {s.claim for s in vs.skipped} == {"C2-GENERAL", "C7", "C8", "C10", "C10-SEARCH",
                                              "C12-EIGENSPACE", "C14", "C17-GLOBAL"}
@@ -310,7 +313,7 @@ def test_example_mlp_file_full_run(capsys):
     """Every claim that applies to examples/mlp_tanh.toml (about 8–13 s: C5 and C6 integrate)."""
     code = main(["check", "--problem", str(EXAMPLES / "mlp_tanh.toml"), "--quiet"])
     out = capsys.readouterr().out
-    assert code == 0 and "12 verdicts: 12 verified" in out   # C15, C17 since 10
+    assert code == 0 and "13 verdicts: 13 verified" in out   # C11, C15, C17 since 10
     assert "C10-SEARCH is a global check" in out
 
 

@@ -18,6 +18,7 @@ the catalogue and prints the verdict table (:mod:`symflow.claims._main`):
 ``c09_pseudoinverse``         C9   Appendix: pseudo-inverse identities
 ``c10_hypotheses``            C10  the hypotheses are needed; C10-SEARCH, a minimal
                                    counterexample (property search)
+``c11_deviation_bound``       C11  L2 at rank loss: the deviation bound (§7)
 ``c12_constant_projector``    C12  constant P (models linear in θ): the closed form; when the
                                    standard flow is straight; C12-EIGENSPACE, the old
                                    wording (a documented counterexample) (§7)
@@ -65,7 +66,7 @@ from .registry import (CLAIMS, GLOBAL, NEEDS, Claim, Need, Skipped, Verdicts, as
 from . import sampling, objects, judge, trajectories, rank_monitor, certified
 from . import (c00_consistency, c01_full_rank, c02_general_rank, c03_endpoints, c04_equilibria,
                c05_output_space, c06_linear_interpolation, c07_rank_loss, c08_cross_entropy,
-               c09_pseudoinverse, c10_hypotheses, c12_constant_projector,
+               c09_pseudoinverse, c10_hypotheses, c11_deviation_bound, c12_constant_projector,
                c13_spurious_equilibria, c14_ce_rank_loss, c15_discrete_steps,
                c16_levenberg_marquardt, c17_gauss_newton_convergence)
 
@@ -75,6 +76,7 @@ __all__ = ["CLAIMS", "GLOBAL", "NEEDS", "Claim", "Need", "Skipped", "Verdicts", 
            "objects", "judge", "trajectories", "rank_monitor", "certified", "c00_consistency",
            "c01_full_rank", "c02_general_rank", "c03_endpoints", "c04_equilibria",
            "c05_output_space", "c06_linear_interpolation", "c07_rank_loss", "c08_cross_entropy",
-           "c09_pseudoinverse", "c10_hypotheses", "c12_constant_projector",
+           "c09_pseudoinverse", "c10_hypotheses", "c11_deviation_bound",
+           "c12_constant_projector",
            "c13_spurious_equilibria", "c14_ce_rank_loss", "c15_discrete_steps",
            "c16_levenberg_marquardt", "c17_gauss_newton_convergence"]
