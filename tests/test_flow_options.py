@@ -59,6 +59,8 @@ def test_value_objects_are_frozen_and_normalized():
 @pytest.mark.parametrize("kw, match", [
     (dict(field=Standard(), span=LineTime(1)), r"C6 time t is a reparametrization"),
     (dict(field=Interpolated(Fraction(1, 2)), span=LineTime(1)), r"C6 time t"),
+    (dict(span=LineTime(Fraction(1, 2)), on_rank_loss=PseudoInverse()), r"t_end with rank_loss='pinv'"),
+    (dict(t_end=Fraction(1, 2), rank_loss="pinv"), r"integrate it in the flow time with s_end"),
     (dict(span=FlowTime(1), s_end=1), r"not both"),
     (dict(span=LineTime(1), t_end=1), r"not both"),
     (dict(span=1), r"span must be FlowTime"),
@@ -136,3 +138,13 @@ def test_statuses_are_result_members(prob, traj):
     stopped = integrate(sing, [1, 0], span=FlowTime(1))
     assert stopped.status is Result.RANK_LOSS and stopped.status == "rank_loss"
     assert {r.value for r in Result} >= {"success", "rank_loss", "failed"}
+
+
+def test_line_time_at_rank_loss_stops_and_points_to_the_flow_time():
+    """In t the runner integrates dθ/dt = D⁺(y − x(0)), the adapted flow only at full rank; at
+    rank loss (K = 2 < QN = 3) it stops and its message sends the constrained flow to s_end
+    (a pseudo-inverse continuation in t would integrate another ODE: found with C11)."""
+    lin = sf.Problem(sf.mlp([1, 1], "identity"), [[1], [2], [-1]], [[1], [0], [2]])
+    tr = integrate(lin, [1, 0], field=Adapted(), span=LineTime(Fraction(1, 2)))
+    assert tr.status == "rank_loss"
+    assert "Integrate in the flow time (s_end" in tr.message and "rank_loss='pinv'" in tr.message

@@ -53,8 +53,8 @@ from ..core.losses import L2
 from ..numbers import MAX_DPS, short_repr
 from ..core.problem import Problem
 from ..progress import make_progress
-from .options import (_CONFIRM_EXTRA, Adapted, FlowTime, LineTime, Precision, field_option,
-                      rank_loss_option)
+from .options import (_CONFIRM_EXTRA, Adapted, FlowTime, LineTime, Precision, PseudoInverse,
+                      field_option, rank_loss_option)
 from .run_float64 import _run_float64
 from .run_mpmath import _run_mp
 from .readers import READERS
@@ -122,7 +122,7 @@ def integrate(problem: Problem, theta0: Sequence[Any], *, field: Any = "adapted"
     fopt, span, prec, ropt = _legacy_options(field, span, precision, on_rank_loss, s_end, t_end,
                                               dps, rtol, rank_loss)
     _check_run(problem, theta0, arith, confirm, prec.dps)
-    _check_line_time(problem, fopt, span)
+    _check_line_time(problem, fopt, span, ropt)
     prog = make_progress(progress)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise DataError(f"max_steps must be a positive integer, got {max_steps!r}", max_steps)
@@ -174,11 +174,21 @@ def _check_run(problem, theta0, arith, confirm, dps):
         problem.convert_theta(theta0, "mpmath")  # ParameterError naming a bad entry / length
 
 
-def _check_line_time(problem, fopt, span):
-    """The C6 time t = 1 − e^(−s/N) (``LineTime``) linearizes only the adapted flow, and only for
-    the L2 loss."""
+def _check_line_time(problem, fopt, span, ropt):
+    """The C6 time t = 1 − e^(−s/N) (``LineTime``) linearizes only the adapted flow, only for
+    the L2 loss, and only at full rank: in t the runner integrates C6's form
+    dθ/dt = D⁺(y − x(0)), which equals the adapted flow's −D⁺(x − y)/(1 − t) only while
+    x − y = (1 − t)(x(0) − y), i.e. while the outputs stay on the line. At rank loss they leave
+    it (C7, C11), so ``PseudoInverse()`` — the constrained flow — is refused in t: it would
+    silently integrate another ODE."""
     if not isinstance(span, LineTime):
         return
+    if isinstance(ropt, PseudoInverse):
+        raise DataError(
+            "t_end with rank_loss='pinv': in the C6 time t symflow integrates "
+            "dθ/dt = D⁺(y − x(0)), the adapted flow only while the outputs stay on the line "
+            "(full rank); the constrained flow at rank loss leaves the line — integrate it in "
+            "the flow time with s_end (s = −N·log(1 − t)) and rank_loss='pinv'", span.t_end)
     if not isinstance(problem.loss, L2):
         raise DataError(
             f"t_end: the time t = 1 − e^(−s/N) linearizes the adapted flow only for the L2 "

@@ -77,8 +77,18 @@ def _rank_message(problem, alpha, time, ratio, digits, tv):
                f"{field_name(alpha)} field needs (DDᵀ)⁻¹ of a singular matrix.")
     return (f"rank loss at {tv} = {mpmath.nstr(time, 12)}: λ_min/λ_max of DDᵀ = "
             f"{mpmath.nstr(ratio, 3)} < 10^-{digits} (too ill-conditioned for the working "
-            f"precision).{why} Use rank_loss='pinv' to continue with the pseudo-inverse "
-            f"(the constrained flow x' = −P∇ₓC of C7), or raise dps.")
+            f"precision).{why} {_continue_advice(tv)}")
+
+
+def _continue_advice(tv) -> str:
+    """How to go on after a rank loss: the pseudo-inverse — in the flow time s only (the C6
+    time t integrates C6's form of the adapted flow, which holds only at full rank)."""
+    if tv == "t":
+        return ("Integrate in the flow time (s_end, s = −N·log(1 − t)) with rank_loss='pinv' "
+                "to continue with the pseudo-inverse (the constrained flow x' = −P∇ₓC of C7), "
+                "or raise dps.")
+    return ("Use rank_loss='pinv' to continue with the pseudo-inverse (the constrained flow "
+            "x' = −P∇ₓC of C7), or raise dps.")
 
 
 def _eig_extremes(G):
