@@ -1,4 +1,4 @@
-"""The claims registry: one :class:`Claim` per docs/theory.md id (C1–C10, C13, C14), checks contributed by modules.
+"""The claims registry: one :class:`Claim` per docs/theory.md id (C0–C17), checks contributed by modules.
 
 A claim is declared once with :func:`register` and receives check functions from any module
 with the :func:`claim_check` decorator::
