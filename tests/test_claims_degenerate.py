@@ -177,3 +177,33 @@ def test_rank_not_certified_at_a_sample_point_is_numerical_trouble_not_an_error(
         assert v.status is not Status.REFUTED
         assert any(r.startswith("numerical trouble") and "certify the rank" in r
                    for r in v.reasons), (cid, v.reasons)
+
+
+# ---- C15 and C17 (found by a campaign, seed 5, cases 0 and 2) ----------------------------------
+def test_c15_c17_at_rest_say_so_instead_of_raising():
+    """x[θ] = θu on u = 1, y = 0, θ = 0: x(0) = y. C15's line through x and y is undefined
+    (u = 0) and C17 has no iterates: both inconclusive with reason hypothesis, nothing raised."""
+    from symflow.claims import check
+
+    e = entry([1, 1], "identity", False, [[1]], [[0]], [0])
+    for cid, key in (("C15", "C15.measure"), ("C17", "C17.order")):
+        v = check(cid, e, dps=DPS)
+        assert not [x for x in v.evidence if x.reason is Reason.ERROR]
+        assert by_key(v.evidence, key).reason is Reason.HYPOTHESIS
+        assert not [x for x in v.evidence if x.status is Status.REFUTED]
+
+
+def test_c15_fitted_constant_on_a_deep_sin_network():
+    """mlp([1, 3, 3, 2], sin) at a campaign's θ: the fitted η² constants of GN agree with |h|/2
+    and |Π^⊥h|/2. With the fit c + aη the neglected bη² left 1.4·10⁻³ (relative) and refuted
+    the claim falsely; c + aη + bη² leaves O(η_max³)."""
+    from symflow.claims import c15_discrete_steps as c15
+
+    theta = [0, "-2/5", 1, "1/2", "1/3", "-1/7", "-1/2", "1/3", "2/5", 1, "3/5", "-1/2", "1/7",
+             "5/7", "-1/4", "1/7", 0, "-1/3", -1, "-1/2", "3/5", -1, "1/2", 1, 0, 0]
+    c = Case.build([1, 3, 3, 2], "sin", True, [[2], ["-2/3"], ["-5/3"]],
+                   [[0, 2], [-2, "-1/3"], ["-1/4", "-1/2"]], theta)
+    m1 = c15.measure(c.problem, c.theta, DPS + 10)
+    for key in ("gn_pt", "gn_line", "gd_line"):
+        r = c15._measure_residuals(key, m1)
+        assert r["rc"] < c15.CONST_TOL / 10, (key, r["rc"])   # measured 1.6e-5 (gn_pt)

@@ -250,6 +250,14 @@ def check_c17(entry, *, dps: int = 30, level: Level = Level.MPMATH, progress=Non
                     "refutation")
     if not a["converged"]:
         return [conv] + _examples()
+    if len(a["r"]) == 1:     # |r₀| already at the floor: θ₀ is a zero-loss point
+        return [conv, Evidence(Level.MPMATH, f"{what}: θ₀ is already a zero-loss point "
+                               f"(|r₀| ≤ 10^(10 − {wd})): there are no iterates to measure an "
+                               f"order on", None, ORDER_TOL, Status.INCONCLUSIVE, wd,
+                               {"kind": "measurement", "residuals": [_n(a["r"][0], 5)]},
+                               key="order", reason=Reason.HYPOTHESIS,
+                               why="C17 measures convergence towards a zero-loss point from a "
+                                   "point that is not one")] + _examples()
     b = gn_residuals(entry.problem, entry.theta0, wd + CONFIRM_DPS, n_max, pinv_fn)
     return [conv, _order_evidence(a, b, "order", what, wd),
             _confirm_evidence(a, b, "confirm", what, wd)] + _examples()
