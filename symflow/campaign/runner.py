@@ -10,9 +10,9 @@ file (:func:`symflow.campaign.summary.summarize`) and shrink failures locally
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "r.jsonl")
->>> sm = run_campaign(3, seed=5, results=path, executor="serial", budget=60, quiet=True)
+>>> sm = run_campaign(2, seed=5, results=path, executor="serial", budget=60, quiet=True)
 >>> sm.tried, sorted(r["index"] for r in read_results(path).records.values())
-(3, [0, 1, 2])
+(2, [0, 1])
 """
 
 from __future__ import annotations
