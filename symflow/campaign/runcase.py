@@ -3,11 +3,12 @@
 :func:`run_case` turns a :class:`~symflow.testing.stream.CaseSpec` into a problem with θ₀ = the
 case's θ (:func:`symflow.core.problems.entry_for`: its tags — loss, rationality, rank D at θ₀ —
 decided exactly, with balls, or numerically), and runs :func:`symflow.claims.check_all` on it:
-every claim whose hypotheses hold. That is the pointwise claims (C0–C5, C9), C6 at full rank or
-C7, C10 and the documented counterexample C2-GENERAL below full rank, C8 for cross-entropy, C5
-along flows — each at the strongest level that applies (exact for rational networks with the L2
-loss, balls or mpmath otherwise). The global claims (C6's SymPy derivation, the C10 search) are
-not about a case and do not run.
+every claim whose hypotheses hold. That is the pointwise claims (C0–C5, C9, C13, C14, C16), C6,
+C15 and C17 at full rank or C7, C10 and the documented counterexample C2-GENERAL below it, C11
+for L2 (its bound along the flow below full rank), C12 for models linear in θ, C8 for
+cross-entropy, C5 along flows — each at the strongest level that applies (exact for rational
+networks with the L2 loss, balls or mpmath otherwise). The global claims (C6's SymPy
+derivation, the C10 search, C12-EIGENSPACE, C17-GLOBAL) are not about a case and do not run.
 
 The record returned is plain JSON data (it becomes one line of the results file):
 
