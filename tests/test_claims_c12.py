@@ -17,7 +17,7 @@ import symflow as sf
 from symflow.claims import CLAIMS, check
 from symflow.claims import c12_constant_projector as c12
 from symflow.claims.entries import nonlinear_witness
-from symflow.claims.evidence import Level, Status
+from symflow.claims.evidence import Level, Status, Verdict
 from symflow.core.models import model
 from symflow.core.problems import catalogue, get_problem
 
@@ -169,8 +169,15 @@ def test_refuted_for_a_wrong_ntk():
     # Θ = I puts every w in one eigenspace: the rank tests predict the line, the flow leaves it
     assert {"b.flow", "b.line", "b.some_line"} <= _refuted(evs)
     evs = c12.check_c12_eigenspace(ntk_fn=lambda D: D * D.T + sp.eye(D.rows))
-    # Θ = diag(2, 1): w = (1, 1) meets two μ > 0, predicted bent; the true path is straight
-    assert {"traj.flow", "traj.some_line"} <= _refuted(evs)
+    # Θ = diag(2, 1): w = (1, 1) meets two μ > 0, predicted bent; the true path is straight.
+    # In the counterexample claim these supporting comparisons fail as inconclusive (not as a
+    # refutation that would read as the finding), and the old wording, whose comparisons must
+    # fail, passes on the wrong Θ: the verdict is a broken counterexample, a failure.
+    bad = {e.key for e in evs if e.status is Status.INCONCLUSIVE
+           and "supporting fact" in e.why}
+    assert {"traj.flow", "traj.some_line"} <= bad
+    v = Verdict.from_evidence("C12-EIGENSPACE", "", "(global)", evs, expected=Status.REFUTED)
+    assert v.broken_counterexample and v.failed and not v.is_finding
 
 
 def test_refuted_for_a_wrong_rank_test():
@@ -180,7 +187,11 @@ def test_refuted_for_a_wrong_rank_test():
 
     evs = c12.check_c12(get_problem(LINEAR), rank_fn=wrong)
     assert {"cases.E3+ker", "cex.i_ii"} <= _refuted(evs)
-    assert "corrected.i_ii" in _refuted(c12.check_c12_eigenspace(rank_fn=wrong))
+    # in the counterexample claim the corrected statement is supporting: it fails as
+    # inconclusive there (C12 itself refutes it, cex.i_ii above)
+    bad = c12.check_c12_eigenspace(rank_fn=wrong)
+    assert any(e.key == "corrected.i_ii" and e.status is Status.INCONCLUSIVE
+               and "supporting fact" in e.why for e in bad)
 
 
 @st.composite

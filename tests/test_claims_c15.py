@@ -120,3 +120,22 @@ def test_property_one_gn_step_coefficients_exactly(case):
     for key in ("sympy_gn_first", "sympy_gn_second", "sympy_gd_first"):
         c = out[key]
         assert (c.lhs - c.rhs).is_zero(), key
+
+
+def test_gd_with_gu_parallel_to_u_is_second_order_with_its_own_constant():
+    """x[θ] = (θ₁ + θ₂², θ₂), y = (1, 1), θ₀ = 0: D = I, so Gu = u and GD's first-order line
+    distance vanishes; the line distance is (η²/2)|Π^⊥∂²x[Dᵀu, Dᵀu]| + O(η³) — slope 2 and
+    that constant, verified (it was refuted against the constant 0 before)."""
+    import sympy as sp
+    from symflow import Problem, model
+    from symflow.core.problems import entry_for
+
+    a, b, w = sp.symbols("a b w")
+    p = Problem(model([a + b ** 2 + 0 * w, b + 0 * w], [a, b], [w]), [[0]], [[1, 1]], "l2",
+                name="parallel")
+    v = check("C15", entry_for(p, (0, 0)))
+    ev = {e.key: e for e in v.evidence}
+    assert v.status is Status.VERIFIED
+    assert ev["C15.slope_gd_line"].details["expected"] == 2
+    # ∂²x[u, u] = (2, 0) with u = (1, 1): Π^⊥(2, 0) = (1, −1), so the constant is √2/2
+    assert abs(float(ev["C15.const_gd_line"].details["expected"]) - 2 ** 0.5 / 2) < 1e-7  # 8 digits

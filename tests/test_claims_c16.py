@@ -208,8 +208,8 @@ def test_property_lm_identities_exactly(case):
 
 
 def test_library_field_cross_check_can_fail(monkeypatch):
-    """``lib_λ`` compares the library's LevenbergMarquardt field (what integrate runs) with the
-    claim's own −Dᵀ(DDᵀ + λI)⁻¹∇ₓC: a library field at 2λ is refuted there and only there."""
+    """``lib_λ`` compares the library's LevenbergMarquardt field at a point with the claim's own
+    −Dᵀ(DDᵀ + λI)⁻¹∇ₓC: a library field at 2λ is refuted there and only there."""
     from symflow.core.fields import LevenbergMarquardt, parameter_field
 
     def wrong(pd, field):

@@ -53,10 +53,37 @@ def test_global_counterexample_refuted():
                   "C17-GLOBAL.two_cycle": Status.VERIFIED}
 
 
-def test_global_not_refuted_from_a_converging_start():
-    """From θ₀ = 1 the arctan iterates converge: no divergence, so no refutation."""
+def test_global_from_a_converging_start_is_a_broken_counterexample():
+    """From θ₀ = 1 the arctan iterates converge to zero loss: the comparison that must fail
+    passes, the supporting "C_6 → π²/8" fails as inconclusive (not as a refutation that would
+    read as the finding), and the verdict is a broken counterexample — a failure, not a
+    finding."""
+    from symflow.claims.evidence import Verdict
+
     evs = c17.check_c17_global(theta0=1)
-    assert next(e for e in evs if e.key == "converges").status is Status.INCONCLUSIVE
+    ev = {e.key: e for e in evs}
+    assert ev["converges"].status is Status.VERIFIED and ev["converges"].details["counterexample"]
+    assert ev["limit"].status is Status.INCONCLUSIVE and "supporting fact" in ev["limit"].why
+    v = Verdict.from_evidence("C17-GLOBAL", "", "(global)", evs, expected=Status.REFUTED)
+    assert v.failed and not v.is_finding and not v.as_expected
+
+
+def test_order_lower_bound_below_two_is_not_a_refutation():
+    """x[θ] = θ², y = 2 from θ₀ = √2 to 50 digits (|r₀| ≈ 10⁻⁵⁰): Newton's method, order 2,
+    but GN lands below the 80-digit floor in one step, and the only estimate left is the lower
+    bound log(floor)/log|r₀| ≈ 1.4 < 2 — too few residuals, inconclusive, never refuted."""
+    import sympy as sp
+    from symflow import Problem, model
+    from symflow.core.problems import entry_for
+
+    t, w = sp.symbols("t w")
+    p = Problem(model([t ** 2 + 0 * w], [t], [w]), [[0]], [[2]], "l2", name="sq")
+    with mpmath.workdps(50):
+        th0 = Fraction(mpmath.nstr(mpmath.sqrt(2), 50))
+    v = check("C17", entry_for(p, (th0,)))
+    order = next(e for e in v.evidence if e.key == "C17.order")
+    assert order.status is Status.INCONCLUSIVE and order.details["q_is_lower_bound"]
+    assert v.status is not Status.REFUTED
 
 
 def test_doc_table_digits():

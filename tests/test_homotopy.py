@@ -388,3 +388,25 @@ def test_sweep_progress_protocol():
 
     sweep(e.problem, e.theta0, LevenbergMarquardtFamily(), n=2, progress=P(), **KW)
     assert seen == [(1, 0), (2, sp.oo), "closed"]
+
+
+def test_sweep_and_steps_refuse_malformed_arguments():
+    """Arguments symflow never uses as given get a DataError naming them, not a TypeError from
+    inside: a non-list params, an unknown integrate option, a non-callable stop or pinv_fn, and
+    a step size or λ beyond float64's range at the float64 level."""
+    from symflow.core.problems import get_problem
+    from symflow.errors import DataError
+    from symflow.flows import gauss_newton_step, iterate
+
+    e = get_problem("tanh-2-3-1-l2")
+    prob, th = e.problem, list(e.theta0)
+    with pytest.raises(DataError, match="params must be a list"):
+        sweep(prob, th, LevenbergMarquardtFamily(), params=5, span=FlowTime(1), progress=False)
+    with pytest.raises(DataError, match="unknown integrate option"):
+        sweep(prob, th, params=[0], foo=1, span=FlowTime(1), progress=False)
+    with pytest.raises(DataError, match="stop must be None or a callable"):
+        iterate(prob, th, "gauss_newton", "1/4", n_max=1, stop=3)
+    with pytest.raises(DataError, match="pinv_fn must be None or a callable"):
+        gauss_newton_step(prob, th, 1, level="mpmath", pinv_fn=3)
+    with pytest.raises(DataError, match="too large for float64"):
+        gauss_newton_step(prob, th, "1e400", level="float64")

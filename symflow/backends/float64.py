@@ -49,9 +49,14 @@ class Float64Backend(Backend):
             return bool(all(np.all(np.isfinite(v)) for v in values))
 
     def scalar(self, q):
+        from ..errors import DataError
         from .base import as_fraction
         f = as_fraction(q)
-        return f.numerator / f.denominator
+        try:
+            return f.numerator / f.denominator
+        except OverflowError:
+            raise DataError(f"{f} is too large for float64 (|x| > 1.8e308); use the mpmath "
+                            f"level", str(f)[:40]) from None
 
     def convert_theta(self, theta: Sequence[Any], to_rational: Callable, fail: Callable) -> list:
         from ..numbers import to_float64

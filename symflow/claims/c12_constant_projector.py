@@ -61,7 +61,7 @@ from ..core.linear_model import (LinearData, closed_form, eigen_parts, exact_pat
 from ..core.models import model
 from ..core.problem import Problem
 from .entries import as_entry
-from .evidence import Evidence, Reason, Status
+from .evidence import Evidence, Reason, Status, supporting
 from .registry import claim_check, register
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, flow, gap_scale,
                            tolerance)
@@ -365,7 +365,7 @@ def _cex_corrected(facts: list[dict], prefix: str) -> list[Evidence]:
 
 def _cex_old(facts: list[dict]) -> list[Evidence]:
     """The old wording in its two readings, on the computed facts (exact; expected refuted)."""
-    det = _cex_details(facts)
+    det = {**_cex_details(facts), "counterexample": True}   # the comparisons that must fail
     some = [f for f in facts if (f["st"]["some_line"] == "zero") != (f["spec"]["n_all"] == 1)]
     to_y = [f for f in facts
             if (f["st"]["on_line"] == "zero" and f["st"]["end"].is_zero_matrix)
@@ -548,13 +548,13 @@ def check_c12_eigenspace(entry=None, *, dps: int = 30, level: Level = Level.EXAC
     a straight segment."""
     rf = rank_fn or rank_tests
     facts = _cex_facts(ntk_fn, rf)
-    out = _cex_old(facts) + _cex_corrected(facts, "corrected")
+    support = _cex_corrected(facts, "corrected")
     f1 = facts[0]
     cex = as_entry(counterexample_problem(), (f1["theta0"],), name="c12-counterexample")
-    out += _standard_evidence(cex, f1["data"], (f1["spec"]["r1"], f1["spec"]["r2"]), dps=dps,
-                              s_points=S_POINTS, confirm=confirm, progress=progress,
-                              prefix="traj")
-    return out
+    support += _standard_evidence(cex, f1["data"], (f1["spec"]["r1"], f1["spec"]["r2"]),
+                                  dps=dps, s_points=S_POINTS, confirm=confirm,
+                                  progress=progress, prefix="traj")
+    return _cex_old(facts) + supporting(support)
 
 
 claim_check("C12")(check_c12)

@@ -19,8 +19,9 @@ Checks (:func:`check_c16`), for λ ∈ {1/10, 1, 10} (exact rationals) unless sa
     D·V^λ = −GA_λg; gᵀDV^λ ≤ 0; Pg and every V^λ all zero or all nonzero; the identities of
     (iii) (D⁺ = ``pinv(D)``) and (iv).
 ``lib_λ`` (same points and levels)
-    the library's LM field, ``parameter_field(pd, LevenbergMarquardt(λ))`` — the field
-    :func:`symflow.integrate` runs — equals :func:`lm_field` computed here.
+    the library's LM field at a point, ``parameter_field(pd, LevenbergMarquardt(λ))``, equals
+    :func:`lm_field` computed here (the integrator's fixed-point kernels are compared with the
+    library field in ``tests/test_homotopy.py``).
 ``example.*`` (exact, the doc's example: x[θ](u) = u(θ₁ + 2θ₂) + 0·θ₃ on u ∈ {1, 2}, so
     D = [[1, 2, 0], [2, 4, 0]], rank 1, σ_r = σ_1 = 5; L2 targets y = (−4, 2) at θ = 0, so
     g = (2, −1) ∈ ker Dᵀ)
@@ -155,8 +156,8 @@ def _whats(lambdas: Sequence[Fraction]) -> dict[str, str]:
         whats[f"pinv_{lam}"] = f"λ = {lam}: Dᵀ(G + λI)⁻¹ − D⁺ = −λD⁺(G + λI)⁻¹"
         whats[f"std_{lam}"] = f"λ = {lam}: λDᵀ(G + λI)⁻¹ − Dᵀ = −DᵀG(G + λI)⁻¹"
         whats[f"lib_{lam}"] = (f"λ = {lam}: the library's field parameter_field(·, "
-                               f"LevenbergMarquardt(λ)) (what integrate runs) equals "
-                               f"−Dᵀ(DDᵀ + λI)⁻¹∇ₓC computed here")
+                               f"LevenbergMarquardt(λ)) equals −Dᵀ(DDᵀ + λI)⁻¹∇ₓC computed "
+                               f"here")
     return whats
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from ..backends import backend
 from ..backends.levels import Level
 
-__all__ = ["Level", "Status", "Reason", "Evidence", "Verdict", "combine_status"]
+__all__ = ["Level", "Status", "Reason", "Evidence", "Verdict", "combine_status", "supporting"]
 
 
 class Status(str, enum.Enum):
@@ -61,6 +61,25 @@ class Reason(str, enum.Enum):
     TOLERANCE = "tolerance too loose"
     ERROR = "check raised"
     NOT_APPLICABLE = "not applicable"
+
+
+def supporting(evidence) -> list["Evidence"]:
+    """The evidence of a *documented counterexample* that is not its refutation but supports it
+    (its hypothesis holds there, a fact about the example, the corrected statement on it).
+
+    In a claim expected refuted, a refuted item would read as the counterexample reproduced;
+    a supporting item that fails says instead that the example is not as documented. So a
+    refuted supporting item becomes inconclusive (reason numerics, saying why): the verdict
+    can no longer be a clean finding on its strength. The comparison that must fail carries
+    ``details["counterexample"]`` and is left alone (:attr:`Verdict.broken_counterexample`)."""
+    out = []
+    for e in evidence:
+        if e.status is Status.REFUTED and not e.details.get("counterexample"):
+            e = e.with_(status=Status.INCONCLUSIVE, reason=Reason.NUMERICS,
+                        why="a supporting fact of the documented counterexample failed (the "
+                            "example is not as documented): " + e.what)
+        out.append(e)
+    return out
 
 
 def combine_status(statuses) -> Status:

@@ -42,6 +42,10 @@ from .options import Adapted, Interpolated, LevenbergMarquardt, Standard
 __all__ = ["Homotopy", "ConvexFamily", "LevenbergMarquardtFamily", "sweep"]
 
 _INFINITY = ("inf", "+inf", "infinity", "oo", "∞")
+#: The options of :func:`~symflow.flows.integrate` that :func:`sweep` passes on.
+_INTEGRATE_KWARGS = frozenset({"span", "precision", "on_rank_loss", "arith", "confirm",
+                               "max_steps", "workers", "s_end", "t_end", "dps", "rtol",
+                               "rank_loss"})
 
 
 def _check_n(n: Any) -> int:
@@ -238,6 +242,14 @@ def sweep(problem: Problem, theta0: Sequence[Any], family: Optional[Homotopy] = 
         if key in integrate_kwargs:
             raise DataError(f"sweep: {key}= is set by the sweep itself (the family's fields, "
                             f"the sweep's progress)", integrate_kwargs[key])
+    if params is not None and (isinstance(params, (str, bytes)) or
+                               not hasattr(params, "__iter__")):
+        raise DataError(f"sweep: params must be a list of the family's parameters, got "
+                        f"{short_repr(params)}", params)
+    unknown = set(integrate_kwargs) - _INTEGRATE_KWARGS
+    if unknown:
+        raise DataError(f"sweep: unknown integrate option(s) {sorted(unknown)}; the options are "
+                        f"{sorted(_INTEGRATE_KWARGS)}", sorted(unknown))
     ps = family.sweep(n) if params is None else [family.parameter(p) for p in params]
     fields = [family.field(p) for p in ps]      # all validated before the first run
     bar = _bar(progress, len(ps), family)

@@ -70,6 +70,9 @@ def step_direction(pd: PointData, N: int, kind: str,
     replaces D⁺ (tests feed wrong ones). Call inside ``working_precision(pd.dps)``."""
     n = backend(pd.level).scalar(N)
     if kind == "gauss_newton":
+        if pinv_fn is not None and not callable(pinv_fn):
+            raise DataError(f"pinv_fn must be None or a callable of D, got "
+                            f"{short_repr(pinv_fn)}", short_repr(pinv_fn))
         Dp = pinv(pd.D, pd.dps or 30) if pinv_fn is None else pinv_fn(pd.D)
         return -(Dp @ pd.grad) * n
     if kind == "gradient":
@@ -139,7 +142,7 @@ def _record(problem: Problem, k: int, theta, level: Level, dps: int) -> Iterate:
         return Iterate(k, tuple(theta), pd.x, be.report(pd.cost), be.report(sq))
 
 
-def _check_iterate_args(step: Any, n_max: Any, level: Level) -> Callable:
+def _check_iterate_args(step: Any, n_max: Any, level: Level, stop: Any) -> Callable:
     if isinstance(step, str):
         if step not in STEPS:
             raise DataError(f"step must be one of {sorted(STEPS)} or a callable, got "
@@ -148,6 +151,9 @@ def _check_iterate_args(step: Any, n_max: Any, level: Level) -> Callable:
     if not callable(step):
         raise DataError(f"step must be one of {sorted(STEPS)} or a callable, got "
                         f"{short_repr(step)}", short_repr(step))
+    if stop is not None and not callable(stop):
+        raise DataError(f"stop must be None or a callable of an Iterate, got "
+                        f"{short_repr(stop)}", short_repr(stop))
     if isinstance(n_max, bool) or not isinstance(n_max, int) or n_max < 0:
         raise DataError(f"n_max must be a non-negative integer, got {short_repr(n_max)}",
                         short_repr(n_max))
@@ -174,7 +180,7 @@ def iterate(problem: Problem, theta0: Sequence[Any], step: Any = "gauss_newton",
     _eta(eta)
     dps = check_dps(dps)
     lv = Level.parse(level)
-    fn = _check_iterate_args(step, n_max, lv)
+    fn = _check_iterate_args(step, n_max, lv, stop)
     prog = make_progress(progress)
     with working_precision(dps):
         problem.convert_theta(theta0, lv)   # ParameterError naming a wrong θ₀ before any work
