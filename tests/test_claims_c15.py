@@ -1,5 +1,6 @@
-"""C15 (discrete steps, docs/theory.md §7): verified on the full-rank L2 catalogue, refuted for
-deliberately wrong steps, the doc's exact example, and a Hypothesis property of one GN step."""
+"""C15 (discrete steps, docs/theory.md §7): verified on the L2 catalogue — second order for GN
+at full rank (a), first order at rank loss (c) —, refuted for deliberately wrong steps, the doc's
+exact example, and a Hypothesis property of one GN step."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from symflow.flows.steps import step_direction
 from symflow.testing.strategies import RATIONAL_ACTIVATIONS, cases
 
 FULL_L2 = [e.name for e in catalogue() if e.has("l2", "full_rank")]
+DEFICIENT_L2 = [e.name for e in catalogue() if e.has("l2", "rank_deficient")]
 
 
 def _refuted(evs):
@@ -47,11 +49,32 @@ def test_verified_on_full_rank_l2_catalogue(name):
     assert float(m["slope_gd_line"].details["fitted"]) == pytest.approx(1, abs=0.05)
 
 
-def test_applies_only_to_l2_full_rank():
+def test_applies_to_l2_at_every_rank():
     c = CLAIMS["C15"]
-    assert not c.applies_to(get_problem("square-1-2-1-l2-dead-unit"))
+    assert c.applies_to(get_problem("square-1-2-1-l2-dead-unit"))
     assert not c.applies_to(get_problem("tanh-2-3-3-ce"))
-    assert "full rank" in c.why_not(get_problem("square-1-2-1-l2-dead-unit"))
+    assert "L2" in c.why_not(get_problem("tanh-2-3-3-ce"))
+
+
+@pytest.mark.parametrize("name", DEFICIENT_L2)
+def test_rank_loss_gn_leaves_the_line_at_first_order(name):
+    """(c): at rank loss D·Δ_GN = Pu ≠ u, and GN's deviations are first order: slope 1 with
+    constants |P^⊥u| and |Π^⊥Pu| (on step sizes where the first-order term dominates)."""
+    v = check("C15", get_problem(name))
+    assert v.status is Status.VERIFIED, [x.to_dict() for x in v.evidence
+                                         if x.status is not Status.VERIFIED]
+    m = {e.key.split(".", 1)[1]: e for e in v.evidence}
+    for key in ("slope_gn_pt", "slope_gn_line"):
+        assert m[key].details["expected"] == 1
+        assert float(m[key].details["fitted"]) == pytest.approx(1, abs=0.05)
+    assert "sympy_gn_second" not in m           # the SymPy Taylor check inverts DDᵀ: full rank
+
+
+def test_rank_loss_refuted_for_a_wrong_step():
+    """At rank loss GN with D⁺ replaced by Dᵀ: D·Δ = Gu ≠ Pu, refuted exactly."""
+    evs = c15.check_c15(get_problem("square-1-2-1-l2-dead-unit"),
+                        direction_fn=_gn_with_transpose)
+    assert "gn_first" in _refuted(evs)
 
 
 def test_levels():
@@ -97,9 +120,11 @@ def test_doc_example_closed_forms():
     # h = (2, 0): |h|/2 = 1 and |Π^⊥h|/2 = 1/√2, the constants of e_pt and e_line
     prob, th = c15.example_problem()
     m = c15.measure(prob, th, 30)
-    assert abs(m["pred"]["gn_pt"] - 1) < 1e-25
-    assert abs(m["pred"]["gn_line"] ** 2 - sp.Rational(1, 2)) < 1e-25
-    assert abs(m["pred"]["gd_line"] ** 2 - 8) < 1e-25      # |Π^⊥Gu| = 2√2
+    # (first-order, second-order) constants: full rank, so GN's first-order ones vanish
+    assert m["pred"]["gn_pt"][0] < 1e-25 and m["pred"]["gn_line"][0] < 1e-25
+    assert abs(m["pred"]["gn_pt"][1] - 1) < 1e-25
+    assert abs(m["pred"]["gn_line"][1] ** 2 - sp.Rational(1, 2)) < 1e-25
+    assert abs(m["pred"]["gd_line"][0] ** 2 - 8) < 1e-25      # |Π^⊥Gu| = 2√2
 
 
 def test_example_refuted_for_a_wrong_step():

@@ -3,21 +3,24 @@
 
 L2, u := y − x. Both steps are Euler steps of size ηN in s (:mod:`symflow.flows.steps`):
 GN θ₊ = θ + ηδ, δ := D⁺u; GD θ₊ = θ + ηDᵀu. Taylor in η along a direction v:
-x[θ + ηv] = x + ηDv + (η²/2)∂²x[v, v] + O(η³). At full rank Dδ = DD⁺u = u, so
+x[θ + ηv] = x + ηDv + (η²/2)∂²x[v, v] + O(η³), and Dδ = DD⁺u = Pu, so
 
-    GN:  x₊ = x + ηu + (η²/2)h + O(η³),  h := ∂²x[δ, δ];
+    (a) full rank (Pu = u):  x₊ = x + ηu + (η²/2)h + O(η³),  h := ∂²x[δ, δ];
          e_pt := |x₊ − (x + ηu)| = (η²/2)|h| + O(η³),  e_line := |Π^⊥(x₊ − x)| = (η²/2)|Π^⊥h| + O(η³)
-    GD:  x₊ = x + ηGu + O(η²),  e_line = η|Π^⊥Gu| + O(η²)   (first order unless Gu ∥ u)
+    (b) GD:  x₊ = x + ηGu + O(η²),  e_line = η|Π^⊥Gu| + O(η²)   (first order unless Gu ∥ u)
+    (c) rank loss, GN:  x₊ = x + ηPu + O(η²),  e_pt = η|P^⊥u| + O(η²),
+         e_line = η|Π^⊥Pu| + O(η²)   (first order unless Pu ∥ u)
 
-with Π^⊥ := I − ûûᵀ, û = u/|u|. The claim needs full rank (Dδ = u) and L2 (the line through x
-and y), hence ``needs=("l2", "full_rank")``; the rank-loss statement (c) of the doc is not
-checked here.
+with Π^⊥ := I − ûûᵀ, û = u/|u|. The claim needs L2 (the line through x and y),
+``needs=("l2",)``; (a) or (c) follows from the rank, which the measurement reads off the
+predicted first-order constant |P^⊥u| (zero exactly at full rank).
 
 Checks (:func:`check_c15`; Δ_GN, Δ_GD the directions of :func:`symflow.flows.steps.
 step_direction`: the step of size η is θ₊ = θ + ηΔ, Δ_GN = −N·D⁺g = D⁺u, Δ_GD = Dᵀu):
 
 ``gn_first``, ``gd_first`` (sample points; exact for rational networks, balls otherwise)
-    the η-coefficient D·Δ of x[θ + ηΔ] (chain rule, the library's D) equals u, resp. Gu.
+    the η-coefficient D·Δ of x[θ + ηΔ] (chain rule, the library's D) equals Pu (u at full
+    rank; P from ``projector``), resp. Gu.
 ``step_map`` (same points) the library's step maps are θ + ηΔ: ``gauss_newton_step`` and
     ``gradient_step`` at η = 1/3 agree with θ + Δ/3 (exact; at the ball level the step maps
     return rounded numbers, so this comparison runs at mpmath there).
@@ -54,7 +57,7 @@ import sympy as sp
 from ..backends import backend
 from ..backends.arith import working_precision
 from ..backends.levels import Level
-from ..backends.linalg import Mat
+from ..backends.linalg import Mat, pinv, projector
 from ..core.models import model
 from ..core.problem import PointData, Problem
 from ..flows.steps import gauss_newton_step, gradient_step, step_direction
@@ -78,12 +81,14 @@ N_RANDOM = 2
 
 register("C15", "discrete steps: Gauss–Newton follows the line to second order, gradient "
          "descent not",
-         "L2, full rank, u = y − x: the Gauss–Newton step θ₊ = θ + ηD⁺u gives x₊ = x + ηu + "
-         "(η²/2)∂²x[δ, δ] + O(η³) (δ = D⁺u), so both the point deviation |x₊ − (x + ηu)| and "
-         "the distance to the line through x and y are O(η²); the gradient step θ₊ = θ + ηDᵀu "
-         "gives x₊ = x + ηDDᵀu + O(η²), off the line at first order unless DDᵀu ∥ u.",
+         "L2, u = y − x: the Gauss–Newton step θ₊ = θ + ηD⁺u gives x₊ = x + ηPu + "
+         "(η²/2)∂²x[δ, δ] + O(η³) (δ = D⁺u). (a) At full rank (Pu = u) both the point deviation "
+         "|x₊ − (x + ηu)| and the distance to the line through x and y are O(η²); (c) at rank "
+         "loss the line distance is η|Π^⊥Pu| + O(η²), first order unless Pu ∥ u. (b) The "
+         "gradient step θ₊ = θ + ηDᵀu gives x₊ = x + ηDDᵀu + O(η²), off the line at first "
+         "order unless DDᵀu ∥ u.",
          "beyond the paper: §7 of docs/theory.md (C15; the Euler steps of the adapted and "
-         "standard flows)", needs=("l2", "full_rank"))
+         "standard flows)", needs=("l2",))
 
 
 def example_problem() -> tuple[Problem, tuple]:
@@ -120,12 +125,13 @@ def _direction(direction_fn, pd: PointData, N: int, kind: str) -> Mat:
 # ---- pointwise: the η-coefficients -------------------------------------------------------------
 
 def _pointwise_fn(problem: Problem, direction_fn) -> Callable:
-    """At a point: D·Δ_GN = u and D·Δ_GD = Gu (the η-coefficients, by the chain rule)."""
+    """At a point: D·Δ_GN = Pu (= u at full rank; P from ``projector``, not from the D⁺ of the
+    step) and D·Δ_GD = Gu (the η-coefficients, by the chain rule)."""
     def at(pd):
         D, u = pd.D, pd.y - pd.x
         dgn = _direction(direction_fn, pd, problem.N, "gauss_newton")
         dgd = _direction(direction_fn, pd, problem.N, "gradient")
-        return {"gn_first": Cmp("zero", D @ dgn, u),
+        return {"gn_first": Cmp("zero", D @ dgn, projector(D, pd.dps or 30) @ u),
                 "gd_first": Cmp("zero", D @ dgd, D @ (D.T @ u))}
     return at
 
@@ -197,16 +203,21 @@ def _hessian_fn(problem: Problem) -> Callable:
 
 
 def _predicted(problem: Problem, pd: PointData, u: list) -> dict:
-    """|h|/2, |Π^⊥h|/2 (h_i = δᵀ∇²x_iδ, δ = Dᵀ(DDᵀ)⁻¹u) and |Π^⊥Gu| at mpmath; and, for GD
-    when Gu ∥ u (its first-order line distance vanishes), the second-order constant
-    |Π^⊥∂²x[Dᵀu, Dᵀu]|/2 (``gd_line2``)."""
+    """Per deviation, the (first-order, second-order) constants at mpmath, at any rank
+    (δ = D⁺u, h_i = δᵀ∇²x_iδ, x₊ − x = ηPu + (η²/2)h + O(η³) for GN, ηGu + (η²/2)h_gd + O(η³)
+    for GD with h_gd = ∂²x[Dᵀu, Dᵀu]):
+    GN e_pt (|P^⊥u|, |h|/2), GN e_line (|Π^⊥Pu|, |Π^⊥h|/2), GD e_line (|Π^⊥Gu|, |Π^⊥h_gd|/2).
+    The second-order constant is the prediction where the first-order one vanishes: GN at
+    full rank (Pu = u), GD when Gu ∥ u, GN at rank loss when Pu ∥ u."""
     D, um = pd.D, Mat.column(pd.level, u)
-    delta = (D.T @ ((D @ D.T).inv() @ um)).entries()
+    delta = (pinv(D, pd.dps) @ um).entries()
     Hs = [mpmath.matrix(H) for H in _hessian_fn(problem)(*pd.theta)]
     h, h_gd = _second(Hs, delta), _second(Hs, (D.T @ um).entries())
+    Pu = (projector(D, pd.dps) @ um).entries()
     Gu = (D @ (D.T @ um)).entries()
-    return {"gn_pt": _norm(h) / 2, "gn_line": _norm(_perp(h, u)) / 2,
-            "gd_line": _norm(_perp(Gu, u)), "gd_line2": _norm(_perp(h_gd, u)) / 2}
+    return {"gn_pt": (_norm([a - b for a, b in zip(u, Pu)]), _norm(h) / 2),
+            "gn_line": (_norm(_perp(Pu, u)), _norm(_perp(h, u)) / 2),
+            "gd_line": (_norm(_perp(Gu, u)), _norm(_perp(h_gd, u)) / 2)}
 
 
 def _second(Hs: list, v: list) -> list:
@@ -229,12 +240,19 @@ def gd_scale(pd: PointData) -> Fraction:
 
 def measure(problem: Problem, theta, dps: int, direction_fn=None, etas=C15_ETAS) -> dict:
     """At θ (mpmath, ``dps`` digits), for each η: e_pt and e_line of the GN step θ + ηΔ_GN and
-    e_line of the GD step θ + η'Δ_GD, η' = η·:func:`gd_scale`; with the predicted constants
-    (:func:`_predicted`)."""
+    e_line of the GD step θ + η'Δ_GD; with the predicted constants (:func:`_predicted`). The
+    step sizes are η times a power of two per step: for GD :func:`gd_scale`, and for either
+    step, where its deviation is of first order, what :func:`_regime_scale` asks so that the
+    first-order term dominates over the whole range."""
     with working_precision(dps):
         pd = problem.at(theta, "mpmath", dps)
         x, u = pd.x.entries(), (pd.y - pd.x).entries()
-        sc = {"gauss_newton": Fraction(1), "gradient": gd_scale(pd)}
+        pred = _predicted(problem, pd, u)
+        floor = mpmath.mpf(10) ** (10 - dps) * max(1, _norm(u))
+        top = Fraction(max(etas))
+        sc = {"gauss_newton": _regime_scale([pred["gn_pt"], pred["gn_line"]], top, floor),
+              "gradient": gd_scale(pd)}
+        sc["gradient"] *= _regime_scale([pred["gd_line"]], top * sc["gradient"], floor)
         dirs = {k: _direction(direction_fn, pd, problem.N, k).entries() for k in sc}
         e = {"gn_pt": [], "gn_line": [], "gd_line": []}
         for eta in etas:
@@ -248,11 +266,21 @@ def measure(problem: Problem, theta, dps: int, direction_fn=None, etas=C15_ETAS)
                     e["gn_line"].append(_norm(_perp(w, u)))
                 else:
                     e["gd_line"].append(_norm(_perp(w, u)))
-        pred = _predicted(problem, pd, u)
-        floor = mpmath.mpf(10) ** (10 - dps) * max(1, _norm(u))
-    gd_etas = tuple(t * sc["gradient"] for t in etas)
+    gn_etas, gd_etas = (tuple(t * sc[k] for t in etas) for k in ("gauss_newton", "gradient"))
     return {"e": e, "pred": pred, "floor": floor,
-            "etas": {"gn_pt": etas, "gn_line": etas, "gd_line": gd_etas}}
+            "etas": {"gn_pt": gn_etas, "gn_line": gn_etas, "gd_line": gd_etas}}
+
+
+def _regime_scale(consts: list, top: Fraction, floor) -> Fraction:
+    """2^(−m), m ≥ 0 the least with c₁ ≥ DOMINANCE·c₂·η_max·2^(−m) for every (c₁, c₂) of
+    ``consts`` whose first-order constant c₁ is not 0: the step sizes at which a first-order
+    deviation c₁η + c₂η² is dominated by its first term (the asymptotic regime; at rank loss
+    c₂/c₁ can be large). At most 2⁻⁴⁰; past that the fit reports the orders as comparable."""
+    m = 0
+    for c1, c2 in consts:
+        while c1 > floor and c1 < DOMINANCE * c2 * top / 2 ** m and m < 40:
+            m += 1
+    return Fraction(1, 2 ** m)
 
 
 def _fit(etas, es, p: int, floor) -> dict:
@@ -282,9 +310,14 @@ def _ls(xs, ys) -> tuple:
     return slope, my - slope * mx
 
 
-_DEV = {"gn_pt": ("GN point deviation e_pt = |x₊ − (x + ηu)|", "|h|/2", 2),
-        "gn_line": ("GN line distance e_line = |Π^⊥(x₊ − x)|", "|Π^⊥h|/2", 2),
-        "gd_line": ("GD line distance e_line = |Π^⊥(x₊ − x)|", "|Π^⊥Gu|", 1)}
+#: deviation → (what, (its first-order constant, its second-order constant)).
+_DEV = {"gn_pt": ("GN point deviation e_pt = |x₊ − (x + ηu)|", ("|P^⊥u|", "|h|/2")),
+        "gn_line": ("GN line distance e_line = |Π^⊥(x₊ − x)|", ("|Π^⊥Pu|", "|Π^⊥h|/2")),
+        "gd_line": ("GD line distance e_line = |Π^⊥(x₊ − x)|", ("|Π^⊥Gu|", "|Π^⊥h_gd|/2"))}
+#: The first-order term decides the order only where it dominates the second-order one over
+#: the whole η range by this factor (c₁ ≥ DOMINANCE·c₂·η_max); between that and 0 the two are
+#: comparable and the fitted order means nothing.
+DOMINANCE = 20
 
 
 def _judge_pair(r1, r2, tol) -> tuple[Status, Reason | None, str]:
@@ -300,14 +333,13 @@ def _judge_pair(r1, r2, tol) -> tuple[Status, Reason | None, str]:
 
 def _measure_residuals(key: str, m: dict) -> dict:
     """Expected exponent, the slope residual and the constant residual of one deviation."""
-    _, _, p = _DEV[key]
     etas = m["etas"][key]
-    pred, fit = m["pred"][key], _fit(etas, m["e"][key], _DEV[key][2], m["floor"])
+    c1, c2 = m["pred"][key]
+    p, pred = (1, c1) if c1 > m["floor"] else (2, c2)   # the first term that does not vanish
+    top = max(mpmath.mpf(t.numerator) / t.denominator for t in etas)
+    mixed = p == 1 and c1 < DOMINANCE * c2 * top        # both orders matter over the η range
     zero = pred <= m["floor"]                 # predicted constant 0: higher order expected
-    if key == "gd_line" and zero:             # Gu ∥ u: GD stays on the line at first order;
-        p, pred = 2, m["pred"]["gd_line2"]    # then e = (η²/2)|Π^⊥∂²x[Dᵀu, Dᵀu]| + O(η³)
-        zero = pred <= m["floor"]
-        fit = _fit(etas, m["e"][key], p, m["floor"])
+    fit = _fit(etas, m["e"][key], p, m["floor"])
     if fit["below_floor"]:
         rs = mpmath.mpf(0) if zero else mpmath.inf
     else:
@@ -315,22 +347,27 @@ def _measure_residuals(key: str, m: dict) -> dict:
     ts = [mpmath.mpf(t.numerator) / t.denominator for t in etas]
     size = max([v / t ** p for v, t in zip(m["e"][key], ts)] + [m["floor"]])
     rc = abs(fit["const"]) / size if zero else abs(fit["const"] - pred) / pred
-    return {"p": p, "zero": zero, "fit": fit, "pred": pred, "rs": rs, "rc": rc}
+    return {"p": p, "zero": zero, "fit": fit, "pred": pred, "rs": rs, "rc": rc, "mixed": mixed,
+            "c1": c1, "c2": c2}
 
 
 def _measure_evidence(key: str, m1: dict, m2: dict, dps: int) -> list[Evidence]:
-    what, cname, _ = _DEV[key]
+    what, cnames = _DEV[key]
     a, b = _measure_residuals(key, m1), _measure_residuals(key, m2)
+    cname = cnames[a["p"] - 1]
     n = lambda v: None if v is None else mpmath.nstr(v, 8)
     det = {"kind": "measurement", "etas": [str(t) for t in m1["etas"][key]],
            "e": [mpmath.nstr(v, 6) for v in m1["e"][key]], "confirm_dps": dps + CONFIRM_EXTRA_DPS,
            "predicted_constant_zero": a["zero"], "below_floor": a["fit"]["below_floor"]}
     zero_note = (" — predicted constant 0: the deviation is of higher order, slope ≥ "
                  f"{a['p']} − tol asked") if a["zero"] else ""
+    if a["mixed"] or b["mixed"]:
+        return _mixed_evidence(key, what, a, det, dps)
     out = []
     st, reason, why = _judge_pair(a["rs"], b["rs"], SLOPE_TOL)
+    rng = f"η = {m1['etas'][key][0]}…{m1['etas'][key][-1]}"
     out.append(Evidence(Level.MPMATH, f"{what}: least-squares slope of log e against log η "
-                        f"(η = 2⁻⁴…2⁻¹²) equals {a['p']}{zero_note}", a["rs"], SLOPE_TOL, st,
+                        f"({rng}) equals {a['p']}{zero_note}", a["rs"], SLOPE_TOL, st,
                         dps, {**det, "fitted": n(a["fit"]["slope"]), "expected": a["p"],
                               "tolerance": SLOPE_TOL,
                               "confirm_fitted": n(b["fit"]["slope"])},
@@ -343,6 +380,18 @@ def _measure_evidence(key: str, m1: dict, m2: dict, dps: int) -> list[Evidence]:
                          "tolerance": CONST_TOL, "confirm_fitted": n(b["fit"]["const"])},
                         key=f"const_{key}", reason=reason, why=why))
     return out
+
+
+def _mixed_evidence(key: str, what: str, a: dict, det: dict, dps: int) -> list[Evidence]:
+    """Where the first-order constant c₁ > 0 is not ≥ DOMINANCE·c₂·η_max, the first- and
+    second-order terms are comparable over the η range: neither slope is predicted."""
+    why = (f"the first-order constant {mpmath.nstr(a['c1'], 3)} and the second-order one "
+           f"{mpmath.nstr(a['c2'], 3)} are comparable over the η range (c₁ < {DOMINANCE}·c₂·"
+           f"η_max): the fitted order and constant would mean nothing here")
+    return [Evidence(Level.MPMATH, f"{what}: {kind} of the fit", None, tol,
+                     Status.INCONCLUSIVE, dps, det, key=f"{kind}_{key}",
+                     reason=Reason.NUMERICS, why=why)
+            for kind, tol in (("slope", SLOPE_TOL), ("const", CONST_TOL))]
 
 
 # ---- the doc's exact example ---------------------------------------------------------------
@@ -423,7 +472,7 @@ def check_c15(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None
                 _step_map_fn(prob, direction_fn),
                 {"gn_map": "gauss_newton_step(θ, 1/3) = θ + Δ_GN/3 (the library's GN step)",
                  "gd_map": "gradient_step(θ, 1/3) = θ + Δ_GD/3 (the library's GD step)"})
-    if prob.rational and backend(level).exact:
+    if prob.rational and backend(level).exact and entry.full_rank:   # it inverts DDᵀ
         evs += _run(entry, level, dps, pts, _sympy_fn(prob, direction_fn), {
             "sympy_gn_first": "GN: η-coefficient of the SymPy x[θ + ηΔ] (derivative at η = 0) "
                               "equals u",
