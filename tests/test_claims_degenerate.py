@@ -207,3 +207,15 @@ def test_c15_fitted_constant_on_a_deep_sin_network():
     for key in ("gn_pt", "gn_line", "gd_line"):
         r = c15._measure_residuals(key, m1)
         assert r["rc"] < c15.CONST_TOL / 10, (key, r["rc"])   # measured 1.6e-5 (gn_pt)
+
+
+def test_c15_relu_at_a_kink_is_not_twice_differentiable():
+    """mlp([1, 1, 1], relu) with the hidden unit at its kink (z = 0 at θ₀ = 0): the Hessians
+    hold DiracDelta(0), ∂²x does not exist, and C15's measurement says so (hypothesis) — it
+    raised a NameError from the lambdified DiracDelta before (campaign seed 1, cases 10–15)."""
+    from symflow.claims import check
+
+    v = check("C15", entry([1, 1, 1], "relu", True, [[1]], [[1]], [0, 0, 0, 0]), dps=DPS)
+    assert not [x for x in v.evidence if x.reason is Reason.ERROR]
+    m = by_key(v.evidence, "C15.measure")
+    assert m.reason is Reason.HYPOTHESIS and "not C²" in m.why

@@ -199,7 +199,21 @@ def _perp(w: list, u: list) -> list:
 
 @lru_cache(maxsize=32)
 def _hessian_fn(problem: Problem) -> Callable:
-    return sp.lambdify(list(problem.params), list(hessians(problem)), "mpmath")
+    """The Hessians as an mpmath function of θ. A ReLU network's contain DiracDelta(z) (the
+    derivative of Heaviside): 0 off the kinks; at a kink (z = 0) x is not C² and
+    :class:`NotSmooth` is raised."""
+    return sp.lambdify(list(problem.params), list(hessians(problem)),
+                       [{"DiracDelta": _dirac}, "mpmath"])
+
+
+class NotSmooth(ArithmeticError):
+    """x is not twice differentiable at the point (a ReLU unit at its kink)."""
+
+
+def _dirac(z, *order):
+    if z == 0:
+        raise NotSmooth("a unit sits at its kink: ∂²x does not exist there")
+    return mpmath.mpf(0)
 
 
 def _predicted(problem: Problem, pd: PointData, u: list) -> dict:
@@ -483,8 +497,15 @@ def check_c15(entry, *, dps: int = 30, level: Level = Level.EXACT, progress=None
     rest = _at_rest(prob, entry.theta0, md)
     if rest is not None:
         return evs + [rest] + _example(direction_fn)
-    m1 = measure(prob, entry.theta0, md, direction_fn)
-    m2 = measure(prob, entry.theta0, md + CONFIRM_EXTRA_DPS, direction_fn)
+    try:
+        m1 = measure(prob, entry.theta0, md, direction_fn)
+        m2 = measure(prob, entry.theta0, md + CONFIRM_EXTRA_DPS, direction_fn)
+    except NotSmooth as exc:
+        return evs + [Evidence(Level.MPMATH, "the measurement at θ₀: the predicted constants "
+                               "need ∂²x at θ₀", None, None, Status.INCONCLUSIVE, md,
+                               {"kind": "measurement"}, key="measure",
+                               reason=Reason.HYPOTHESIS,
+                               why=f"x is not C² at θ₀ ({exc})")] + _example(direction_fn)
     for key in _DEV:
         evs += _measure_evidence(key, m1, m2, md)
     return evs + _example(direction_fn)
