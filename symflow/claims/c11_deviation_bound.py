@@ -337,7 +337,7 @@ def _bound_evidence(d: dict, dps: int, where: str, reduced: str | None,
         if d["w"] == 0:
             out = [_at_rest(k, where, dps, det) for k in ("first", "second")]
         else:
-            out = [_first(d, dps, where, det), _second(d, dps, where, det)]
+            out = [_inequality(k, d, dps, where, det) for k in _SIDES]
     if confirm:
         out.append(_confirmation_evidence(traj, "confirm", f"C11 constrained flow on {where}",
                                           reduced=reduced))
@@ -352,37 +352,40 @@ def _at_rest(key: str, where: str, dps: int, det: dict) -> Evidence:
                         "0 ≤ 0 ≤ 0, with nothing to measure")
 
 
-def _first(d: dict, dps: int, where: str, det: dict) -> Evidence:
-    """|d| ≤ ∫|P^⊥w| — or, where P is constant along the path (C12's case: d = tP^⊥w),
-    the equality |d| = ∫|P^⊥w|. Relative to |w| (> 0)."""
-    w, ts, qerr = d["w"], ", ".join(map(str, d["t"])), d["quad_error"] / d["w"]
-    if d["dP"] <= tolerance(dps):
-        return _equality_evidence(
-            "first", f"C11 on {where}: P is constant along the path (max|P − P(0)| = "
-            f"{_n(d['dP'], 3)} ≤ tol at the samples and quadrature nodes; C12's case, "
-            f"d = tP^⊥w), so the first inequality is an equality: |d(t)| = "
-            f"∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ {{{ts}}} (relative to |w|)",
-            [(a - b) / w for a, b in zip(d["d"], d["int"])], dps, d["traj"], qerr,
-            max(d["int"]) / w, det)
-    return _gap_evidence("first", f"C11 on {where}: |d(t)| ≤ ∫₀ᵗ|P^⊥(t′)w|dt′ at t ∈ {{{ts}}} "
-                         f"(relative to |w|)", [(b - a) / w for a, b in zip(d["d"], d["int"])],
-                         dps, d["traj"], qerr, det)
+#: The two inequalities of the bound: key → (lower side, upper side) as keys of
+#: :func:`bound_data`'s dict, and as written.
+_SIDES = {"first": ("d", "int", "|d(t)|", "∫₀ᵗ|P^⊥(t′)w|dt′"),
+          "second": ("int", "tw", "∫₀ᵗ|P^⊥(t′)w|dt′", "t|w|")}
 
 
-def _second(d: dict, dps: int, where: str, det: dict) -> Evidence:
-    """∫|P^⊥w| ≤ t|w| — or, where Pw = 0 along the path (P^⊥w = w: the sharpness case, e.g.
-    D ≡ 0), the equality ∫|P^⊥w| = t|w|. Relative to |w| (> 0)."""
+def _equal_because(key: str, d: dict, dps: int) -> "str | None":
+    """Why inequality ``key`` is an equality on this path, or None: the first where P is
+    constant along it (C12's case: d = tP^⊥w), the second where Pw = 0 along it (P^⊥w = w: the
+    sharpness case, e.g. D ≡ 0)."""
+    tol = tolerance(dps)
+    if key == "first" and d["dP"] <= tol:
+        return (f"P is constant along the path (max|P − P(0)| = {_n(d['dP'], 3)} ≤ tol at the "
+                f"samples and quadrature nodes; C12's case, d = tP^⊥w)")
+    if key == "second" and d["Pw"] / d["w"] <= tol:
+        return (f"Pw = 0 along the path (max|Pw|/|w| = {_n(d['Pw'] / d['w'], 3)} ≤ tol at the "
+                f"samples and quadrature nodes: P^⊥w = w, the sharpness case)")
+    return None
+
+
+def _inequality(key: str, d: dict, dps: int, where: str, det: dict) -> Evidence:
+    """Inequality ``key`` of the bound (|d| ≤ ∫|P^⊥w| or ∫|P^⊥w| ≤ t|w|) at the samples,
+    relative to |w| (> 0) — or, where :func:`_equal_because` says so, the equality it then is."""
+    lo, hi, lhs, rhs = _SIDES[key]
     w, ts, qerr = d["w"], ", ".join(map(str, d["t"])), d["quad_error"] / d["w"]
-    if d["Pw"] / w <= tolerance(dps):
+    because = _equal_because(key, d, dps)
+    if because:
         return _equality_evidence(
-            "second", f"C11 on {where}: Pw = 0 along the path (max|Pw|/|w| = "
-            f"{_n(d['Pw'] / w, 3)} ≤ tol at the samples and quadrature nodes: P^⊥w = w, the "
-            f"sharpness case), so the second inequality is an equality: ∫₀ᵗ|P^⊥(t′)w|dt′ = "
-            f"t|w| at t ∈ {{{ts}}} (relative to |w|)",
-            [(a - b) / w for a, b in zip(d["int"], d["tw"])], dps, d["traj"], qerr,
-            max(d["tw"]) / w, det)
-    return _gap_evidence("second", f"C11 on {where}: ∫₀ᵗ|P^⊥(t′)w|dt′ ≤ t|w| at t ∈ {{{ts}}} "
-                         f"(relative to |w|)", [(b - a) / w for a, b in zip(d["int"], d["tw"])],
+            key, f"C11 on {where}: {because}, so the {key} inequality is an equality: "
+                 f"{lhs} = {rhs} at t ∈ {{{ts}}} (relative to |w|)",
+            [(a - b) / w for a, b in zip(d[lo], d[hi])], dps, d["traj"], qerr,
+            max(d[hi]) / w, det)
+    return _gap_evidence(key, f"C11 on {where}: {lhs} ≤ {rhs} at t ∈ {{{ts}}} (relative to "
+                         f"|w|)", [(b - a) / w for a, b in zip(d[lo], d[hi])],
                          dps, d["traj"], qerr, det)
 
 

@@ -65,7 +65,7 @@ from .evidence import Evidence, Reason, Status, supporting
 from .registry import claim_check, register
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, flow, gap_scale,
                            tolerance)
-from .vectors import _maxabs, _mp, _n, _norm, _sub, _vec
+from .vectors import _maxabs, _mp, _n, _norm, _perp, _sub, _vec
 
 __all__ = ["C12_EIGENSPACE_FINDING", "EIG_MAX_QN", "LinearData", "linear_data", "closed_form",
            "orth_projector", "ntk", "rank_tests", "eigen_parts", "exact_path",
@@ -434,15 +434,6 @@ def _adapted_evidence(entry, data: LinearData, cf: Callable, *, dps: int, s_poin
     return out
 
 
-def _dist_to_span(v: list, d: list):
-    """|v − (v·d/|d|²)d| (|v| if d = 0)."""
-    dd = mpmath.fsum(a * a for a in d)
-    if dd == 0:
-        return _norm(v)
-    c = mpmath.fsum(a * b for a, b in zip(v, d)) / dd
-    return _norm([a - c * b for a, b in zip(v, d)])
-
-
 def _line_ev(key: str, what: str, dist, moved, pred_on: bool, traj, dps: int,
              details: dict) -> Evidence:
     """The rank test's prediction against the measured distance (relative to |w|): on the
@@ -472,8 +463,8 @@ def _standard_measure(prob: Problem, traj, data: LinearData, s_points, edps: int
         worst, moved = max(worst, r), max(moved, _maxabs(_sub(x, x0)) / gap)
         rows.append(f"s = {_n(s, 6)}: {_n(r, 3)}")
     d_last = _sub(pts[-1][1], x0)
-    line = max(_dist_to_span(_sub(x, y), w) for _, x in pts) / nw
-    some = max(_dist_to_span(_sub(x, x0), d_last) for _, x in pts[:-1]) / nw
+    line = max(_norm(_perp(_sub(x, y), w)) for _, x in pts) / nw
+    some = max(_norm(_perp(_sub(x, x0), d_last)) for _, x in pts[:-1]) / nw
     return {"worst": worst, "moved": moved, "rows": rows, "line": line, "some": some}
 
 

@@ -54,6 +54,7 @@ is integrated once per process (the flow cache), the rest is cheap.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Callable
 
@@ -75,7 +76,7 @@ from .registry import claim_check, register
 from .sampling import _n_random, sample_points
 from .trajectories import (EVAL_GUARD, _confirmation_evidence, _ev, _not_run, flow,
                            tolerance)
-from .vectors import _mp, _n
+from .vectors import _line_fit, _mp, _n
 
 __all__ = ["FLOW_S_END", "FLOW_TIMES", "FIT_TIMES", "RATE_TOLERANCE", "CONSTANT_TOLERANCE",
            "LABEL_QS", "dead_logit_problem", "exact_drift", "flow_time", "check_c14"]
@@ -233,12 +234,8 @@ def flow_time(z):
 def _flow_fit(ss, deltas) -> tuple:
     """Least squares log δ = −κs + log c: (κ, c) with κ free, and c = exp(mean(log δ +
     (3/16)s)) with the rate fixed at its derived value 3/16."""
-    ys = [mpmath.log(d) for d in deltas]
-    n = len(ss)
-    sm, ym = mpmath.fsum(ss) / n, mpmath.fsum(ys) / n
-    k = -(mpmath.fsum((s - sm) * (y - ym) for s, y in zip(ss, ys))
-          / mpmath.fsum((s - sm) ** 2 for s in ss))
-    return k, mpmath.exp(ym + mpmath.mpf(3) / 16 * sm)
+    a, sm, ym = _line_fit(ss, [mpmath.log(d) for d in deltas])
+    return -a, mpmath.exp(ym + mpmath.mpf(3) / 16 * sm)
 
 
 def _flow_measure(prob: Problem, traj, dps: int) -> dict:
@@ -301,8 +298,17 @@ def _flow(dps: int, prob: Problem | None = None) -> list[Evidence]:
 def _separable(prob: Problem | None = None) -> Evidence:
     """Exactly (SymPy): s(θ) of :func:`flow_time` solves the counterexample's flow, i.e.
     s′(θ)·θ′ = 1 with θ′ = −(D⁺∇ₓC)(θ) from the problem's symbolic Jacobian and loss gradient,
-    and s(0) = 0."""
-    prob = prob or _default_flow_problem()
+    and s(0) = 0. The same for every problem C14 runs on: computed once per process unless a
+    test supplies its own ``prob``."""
+    return _separable_default() if prob is None else _separable_of(prob)
+
+
+@lru_cache(maxsize=1)
+def _separable_default() -> Evidence:
+    return _separable_of(_default_flow_problem())
+
+
+def _separable_of(prob: Problem) -> Evidence:
     th = prob.params[0]
     D = prob.jacobian
     x = [prob.outputs[i] for i in range(prob.QN)]
@@ -343,8 +349,19 @@ def _labels(cost_fn=None, grad_fn=None) -> list[Evidence]:
     SymPy: (a) the cost ``cost_fn`` (default the library's) equals (1ᵀy)LSE(z) − yᵀz, and
     its gradient by SymPy's ``diff`` equals ``grad_fn`` (default ((1ᵀy)σ(z) − y)) — two
     computations; (b) 1ᵀ∇_zC_j = 0 (SymPy's derivative summed; C_j is invariant under
-    z ↦ z + c1). Residual: the number of expressions that do not simplify to 0."""
-    cost_fn, grad_fn = cost_fn or _library_cost, grad_fn or _formula_grad
+    z ↦ z + c1). Residual: the number of expressions that do not simplify to 0. The same for
+    every problem: with the defaults, computed once per process."""
+    if cost_fn is None and grad_fn is None:
+        return list(_labels_default())
+    return _labels_of(cost_fn or _library_cost, grad_fn or _formula_grad)
+
+
+@lru_cache(maxsize=1)
+def _labels_default() -> tuple[Evidence, ...]:
+    return tuple(_labels_of(_library_cost, _formula_grad))
+
+
+def _labels_of(cost_fn: Callable, grad_fn: Callable) -> list[Evidence]:
     bad_a, bad_b, det = 0, 0, {}
     for Q in LABEL_QS:
         z = list(sp.symbols(f"z1:{Q + 1}", real=True))

@@ -65,6 +65,7 @@ from .evidence import Evidence, Reason, Status
 from .judge import CONFIRM_EXTRA_DPS, Cmp, _run
 from .registry import claim_check, register
 from .sampling import sample_points
+from .vectors import _line_fit, _norm, _perp
 
 __all__ = ["C15_ETAS", "SLOPE_TOL", "CONST_TOL", "example_problem", "hessians", "measure",
            "check_c15"]
@@ -186,17 +187,6 @@ def _sympy_fn(problem: Problem, direction_fn) -> Callable:
 
 # ---- the measurement ------------------------------------------------------------------------
 
-def _norm(vals) -> Any:
-    return mpmath.sqrt(mpmath.fsum(v * v for v in vals))
-
-
-def _perp(w: list, u: list) -> list:
-    """Π^⊥w = w − û(ûᵀw), û = u/|u|."""
-    uu = mpmath.fsum(a * a for a in u)
-    c = mpmath.fsum(a * b for a, b in zip(u, w)) / uu
-    return [a - c * b for a, b in zip(w, u)]
-
-
 @lru_cache(maxsize=32)
 def _hessian_fn(problem: Problem) -> Callable:
     """The Hessians as an mpmath function of θ. A ReLU network's contain DiracDelta(z) (the
@@ -306,22 +296,12 @@ def _fit(etas, es, p: int, floor) -> dict:
         return {"slope": None, "const": mpmath.mpf(0), "below_floor": True}
     xs = [mpmath.log(mpmath.mpf(t.numerator) / t.denominator) for t in etas]
     ys = [mpmath.log(v) for v in es]
-    slope = _ls(xs, ys)[0]
+    slope = _line_fit(xs, ys)[0]
     ts = [mpmath.mpf(t.numerator) / t.denominator for t in etas]
     top = max(ts)            # in τ = η/η_max the columns 1, τ, τ² are well scaled
     A = mpmath.matrix([[1, t / top, (t / top) ** 2] for t in ts])
     c = mpmath.qr_solve(A, mpmath.matrix([v / t ** p for v, t in zip(es, ts)]))[0][0]
     return {"slope": slope, "const": c, "below_floor": False}
-
-
-def _ls(xs, ys) -> tuple:
-    """(slope, intercept) of the least-squares line through (xs, ys)."""
-    n = len(xs)
-    mx, my = mpmath.fsum(xs) / n, mpmath.fsum(ys) / n
-    sxy = mpmath.fsum((a - mx) * (b - my) for a, b in zip(xs, ys))
-    sxx = mpmath.fsum((a - mx) ** 2 for a in xs)
-    slope = sxy / sxx
-    return slope, my - slope * mx
 
 
 #: deviation → (what, (its first-order constant, its second-order constant)).

@@ -79,7 +79,7 @@ from .judge import CONFIRM_EXTRA_DPS, Cmp, _f, _run
 from .registry import claim_check, register
 from .sampling import _n_random, sample_points
 from .trajectories import _ev
-from .vectors import _mp, _n
+from .vectors import _line_fit, _mp, _n
 
 __all__ = ["C16_LAMBDAS", "RATE_DECADES", "SLOPE_TOLERANCE", "CONSTANT_TOLERANCE",
            "RATE_EXTRA_DPS", "lm_field", "lm_inverse", "example_problem", "rate_grids",
@@ -262,12 +262,7 @@ def _loglog_fit(lams: Sequence[Fraction], vals: Sequence, p: int) -> tuple:
     v ≤ 0 (no logarithm)."""
     if any(not v > 0 for v in vals):
         return None, None
-    xs = [mpmath.log(_mp(lam)) for lam in lams]
-    ys = [mpmath.log(v) for v in vals]
-    n = len(xs)
-    xm, ym = mpmath.fsum(xs) / n, mpmath.fsum(ys) / n
-    a = (mpmath.fsum((x - xm) * (y - ym) for x, y in zip(xs, ys))
-         / mpmath.fsum((x - xm) ** 2 for x in xs))
+    a, xm, ym = _line_fit([mpmath.log(_mp(lam)) for lam in lams], [mpmath.log(v) for v in vals])
     return a, mpmath.exp(ym - p * xm)
 
 

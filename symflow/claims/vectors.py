@@ -66,3 +66,23 @@ def _sub(a, b):
 def _norm(v):
     """The Euclidean norm of v."""
     return mpmath.sqrt(mpmath.fsum(a * a for a in v))
+
+
+def _perp(v, d):
+    """v − (v·d/|d|²)d: the part of v orthogonal to d (v itself if d = 0); its norm is the
+    distance of v from the line R·d."""
+    dd = mpmath.fsum(a * a for a in d)
+    if dd == 0:
+        return list(v)
+    c = mpmath.fsum(a * b for a, b in zip(v, d)) / dd
+    return [a - c * b for a, b in zip(v, d)]
+
+
+def _line_fit(xs, ys) -> tuple:
+    """Least squares y ≈ a·x + b through the points: (a, x̄, ȳ), the slope and the means (the
+    free line has b = ȳ − a·x̄; the line of a fixed slope p has intercept ȳ − p·x̄)."""
+    n = len(xs)
+    xm, ym = mpmath.fsum(xs) / n, mpmath.fsum(ys) / n
+    a = (mpmath.fsum((x - xm) * (y - ym) for x, y in zip(xs, ys))
+         / mpmath.fsum((x - xm) ** 2 for x in xs))
+    return a, xm, ym
